@@ -1,0 +1,96 @@
+#include "notify/spool_transport.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <sstream>
+#include <system_error>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <Poco/Net/MailMessage.h>
+
+#include "notify/message_builder.hpp"
+
+namespace hookhost::notify {
+namespace {
+
+std::string errnoText(const std::string& what, const std::string& path) {
+  return what + " " + path + ": " + std::strerror(errno);
+}
+
+bool writeAll(int fd, const std::string& data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Keeps temp names unique even if two threads ever write the same id at once.
+std::atomic<unsigned long> tempCounter{0};
+
+}  // namespace
+
+SpoolTransport::SpoolTransport(std::string spoolDir) : dir_(std::move(spoolDir)) {}
+
+std::string SpoolTransport::pathFor(std::int64_t notificationId) const {
+  return (std::filesystem::path(dir_) / (std::to_string(notificationId) + ".eml")).string();
+}
+
+SendResult SpoolTransport::send(const Notification& notification,
+                                Poco::Net::MailMessage& message) {
+  // A spool that cannot be written (full disk, permissions) may recover: Temporary.
+  auto fail = [](std::string error) {
+    return SendResult{SendStatus::Temporary, std::move(error), FailureScope::Server};
+  };
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) return fail("cannot create spool directory " + dir_ + ": " + ec.message());
+
+  std::string text;
+  try {
+    std::ostringstream out;
+    message.write(out);
+    text = toCrlf(out.str());
+  } catch (const std::exception& e) {
+    return SendResult{SendStatus::Permanent, std::string("cannot format message: ") + e.what(),
+                      FailureScope::Message};
+  }
+
+  std::string target = pathFor(notification.id);
+  std::string temp = (std::filesystem::path(dir_) /
+                      ("." + std::to_string(notification.id) + ".eml.tmp." +
+                       std::to_string(::getpid()) + "." + std::to_string(++tempCounter)))
+                         .string();
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return fail(errnoText("cannot create", temp));
+  bool written = writeAll(fd, text) && ::fsync(fd) == 0;
+  std::string writeError = written ? "" : errnoText("cannot write", temp);
+  ::close(fd);
+  if (!written) {
+    ::unlink(temp.c_str());
+    return fail(writeError);
+  }
+  if (::rename(temp.c_str(), target.c_str()) != 0) {
+    std::string error = errnoText("cannot rename to", target);
+    ::unlink(temp.c_str());
+    return fail(error);
+  }
+  // The rename is durable only once the directory entry is on disk.
+  int dirFd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirFd >= 0) {
+    ::fsync(dirFd);
+    ::close(dirFd);
+  }
+  return SendResult{};
+}
+
+}  // namespace hookhost::notify

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "storage/records.hpp"
+
+namespace hookhost::storage {
+
+/// An event to record: fired over REST or emitted by a running handler.
+struct NewEvent {
+  std::string hook;
+  nlohmann::json payload = nlohmann::json::object();
+  std::vector<std::string> tags;
+  std::optional<std::string> key;
+  std::optional<std::int64_t> parentJobId;
+  int depth = 0;
+  std::string createdBy;
+};
+
+struct FiredJob {
+  std::int64_t jobId = 0;
+  std::int64_t handlerId = 0;
+  std::string handler;
+};
+
+struct FireResult {
+  std::int64_t eventId = 0;
+  std::vector<FiredJob> jobs;
+  bool duplicate = false;  // (hook, key) was fired before: these are the first event's ids
+};
+
+/// A job taken by a dispatcher, with everything needed to run it.
+struct ClaimedJob {
+  std::int64_t jobId = 0;
+  std::int64_t eventId = 0;
+  int attempt = 0;
+  int maxAttempts = 1;
+  Micros createdAt = 0;
+  Handler handler;  // the version the job was created for, code included
+  std::string ownerName;
+  nlohmann::json payload;
+  int eventDepth = 0;
+};
+
+/// How an attempt ended, as the dispatcher decided it.
+struct Completion {
+  JobState next = JobState::Failed;  // Succeeded, Failed, TimedOut, Waiting, or Queued (retry)
+  std::string result;
+  std::string error;
+  std::string output;
+  std::vector<NewEvent> emitted;     // recorded in the same transaction
+  std::optional<std::string> tokenHash;  // Waiting: the callback token's hash
+  Micros deadlineAt = 0;                 // Waiting: when it times out
+  Micros retryAt = 0;                    // Queued: not before
+};
+
+enum class CompletionOutcome { Applied, Stale };
+
+/// An outside system's deferred update (POST /v1/jobs/{id}/callback).
+enum class CallbackEvent { Update, Finish, Fail };
+
+struct JobQuery {
+  std::optional<JobState> state;
+  std::optional<std::int64_t> handlerId;
+  std::optional<std::int64_t> eventId;
+  std::optional<std::int64_t> ownerId;  // set for non-admins: only their handlers' jobs
+  std::int64_t after = 0;               // cursor: job ids greater than this
+  int limit = 100;
+};
+
+enum class RescueScope { ExpiredLeases, AllRunning };
+
+/// What the reaper did in one pass.
+struct RescueCounts {
+  int requeued = 0;
+  int failed = 0;
+  int timedOut = 0;
+};
+
+}  // namespace hookhost::storage

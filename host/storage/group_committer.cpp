@@ -1,0 +1,86 @@
+#include "storage/group_committer.hpp"
+
+#include <vector>
+
+namespace hookhost::storage {
+
+using Poco::Data::Keywords::now;
+
+GroupCommitter::GroupCommitter(Poco::Data::Session session, std::size_t maxBatch)
+    : session_(std::move(session)), maxBatch_(maxBatch), writer_([this] { loop(); }) {}
+
+GroupCommitter::~GroupCommitter() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  writer_.join();
+}
+
+void GroupCommitter::submit(std::function<void(Poco::Data::Session&)> work) {
+  if (std::this_thread::get_id() == writer_.get_id()) {
+    // Work that itself writes (a nested call) is already inside the batch's transaction.
+    work(session_);
+    return;
+  }
+  std::future<void> done;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) throw std::runtime_error("the store is closing");
+    pending_.push_back(Task{std::move(work), {}});
+    done = pending_.back().done.get_future();
+  }
+  wake_.notify_one();
+  done.get();
+}
+
+void GroupCommitter::loop() {
+  for (;;) {
+    std::deque<Task> batch;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      if (pending_.empty()) return;  // stopping, and everything submitted has committed
+      while (!pending_.empty() && batch.size() < maxBatch_) {
+        batch.push_back(std::move(pending_.front()));
+        pending_.pop_front();
+      }
+    }
+    commitBatch(batch);
+  }
+}
+
+void GroupCommitter::commitBatch(std::deque<Task>& batch) {
+  std::vector<std::exception_ptr> failures(batch.size());
+  try {
+    session_ << "BEGIN IMMEDIATE", now;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      session_ << "SAVEPOINT work", now;
+      try {
+        batch[i].work(session_);
+        session_ << "RELEASE work", now;
+      } catch (...) {
+        failures[i] = std::current_exception();
+        session_ << "ROLLBACK TO work", now;
+        session_ << "RELEASE work", now;
+      }
+    }
+    session_ << "COMMIT", now;
+  } catch (...) {
+    // The transaction itself failed (disk full, I/O error): nothing of the batch is durable.
+    auto failure = std::current_exception();
+    try {
+      session_ << "ROLLBACK", now;
+    } catch (...) {
+    }
+    for (auto& task : batch) task.done.set_exception(failure);
+    return;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (failures[i]) batch[i].done.set_exception(failures[i]);
+    else batch[i].done.set_value();
+  }
+}
+
+}  // namespace hookhost::storage

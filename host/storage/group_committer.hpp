@@ -1,0 +1,63 @@
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <type_traits>
+
+#include <Poco/Data/Session.h>
+
+namespace hookhost::storage {
+
+/// Serialises every write of a store through one connection and one thread, and lets the
+/// writes that arrive together share one transaction and one fsync (group commit). Each
+/// piece of work runs inside its own savepoint, so one that throws is rolled back alone and
+/// its exception reaches its caller; the others still commit. run() returns only after the
+/// commit is durable.
+class GroupCommitter {
+ public:
+  /// Owns `session`; `maxBatch` bounds how much work shares one commit.
+  explicit GroupCommitter(Poco::Data::Session session, std::size_t maxBatch = 1024);
+  ~GroupCommitter();
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  /// Runs `work(session)` in the writer thread, in a transaction, and returns its result
+  /// after the commit. Rethrows what `work` throws (after rolling its writes back).
+  template <typename Work>
+  auto run(Work&& work) -> std::invoke_result_t<Work, Poco::Data::Session&> {
+    using R = std::invoke_result_t<Work, Poco::Data::Session&>;
+    if constexpr (std::is_void_v<R>) {
+      submit([&](Poco::Data::Session& session) { work(session); });
+    } else {
+      std::optional<R> out;
+      submit([&](Poco::Data::Session& session) { out.emplace(work(session)); });
+      return std::move(*out);
+    }
+  }
+
+ private:
+  struct Task {
+    std::function<void(Poco::Data::Session&)> work;
+    std::promise<void> done;
+  };
+
+  void submit(std::function<void(Poco::Data::Session&)> work);
+  void loop();
+  void commitBatch(std::deque<Task>& batch);
+
+  Poco::Data::Session session_;
+  std::size_t maxBatch_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Task> pending_;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace hookhost::storage

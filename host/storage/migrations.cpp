@@ -1,0 +1,96 @@
+#include "storage/migrations.hpp"
+
+#include <Poco/Data/RecordSet.h>
+
+namespace hookhost::storage {
+namespace {
+
+using Poco::Data::Keywords::now;
+
+// Append only: a released version's statements never change. Timestamps are microseconds
+// since the epoch, UTC; JSON is stored as text.
+const std::vector<std::vector<std::string>>& versions() {
+  static const std::vector<std::vector<std::string>> all = {
+      // 1: users, handlers, events, jobs and their history, the notification outbox.
+      {
+          "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, "
+          "email TEXT NOT NULL, role TEXT NOT NULL, key_id TEXT NOT NULL UNIQUE, key_hash TEXT NOT NULL, "
+          "created_at INTEGER NOT NULL, revoked_at INTEGER)",
+          "CREATE TABLE handlers (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, "
+          "hook TEXT NOT NULL, version INTEGER NOT NULL, runtime TEXT NOT NULL, "
+          "notify_on_success TEXT NOT NULL, notify_on_failure TEXT NOT NULL, tags TEXT NOT NULL, "
+          "timeout_s INTEGER NOT NULL, max_attempts INTEGER NOT NULL, max_concurrency INTEGER NOT NULL, "
+          "owner_id INTEGER NOT NULL REFERENCES users(id), created_at INTEGER NOT NULL, "
+          "created_by TEXT NOT NULL, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL, "
+          "deleted_at INTEGER)",
+          "CREATE UNIQUE INDEX handlers_live_name ON handlers(hook, name) WHERE deleted_at IS NULL",
+          "CREATE TABLE handler_versions (handler_id INTEGER NOT NULL REFERENCES handlers(id), "
+          "version INTEGER NOT NULL, runtime TEXT NOT NULL, code TEXT NOT NULL, plugin TEXT NOT NULL, "
+          "config TEXT NOT NULL, timeout_s INTEGER NOT NULL, max_attempts INTEGER NOT NULL, "
+          "created_at INTEGER NOT NULL, PRIMARY KEY (handler_id, version))",
+          "CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, hook TEXT NOT NULL, "
+          "payload TEXT NOT NULL, tags TEXT NOT NULL, idem_key TEXT, parent_job_id INTEGER, "
+          "depth INTEGER NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL)",
+          "CREATE UNIQUE INDEX events_idem_key ON events(hook, idem_key) WHERE idem_key IS NOT NULL",
+          "CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+          "event_id INTEGER NOT NULL REFERENCES events(id), handler_id INTEGER NOT NULL, "
+          "handler_version INTEGER NOT NULL, state TEXT NOT NULL, attempt INTEGER NOT NULL, "
+          "max_attempts INTEGER NOT NULL, run_after INTEGER NOT NULL, lease_owner TEXT, "
+          "lease_expires_at INTEGER, deadline_at INTEGER, token_hash TEXT, result TEXT, error TEXT, "
+          "output TEXT, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER)",
+          "CREATE INDEX jobs_runnable ON jobs(state, run_after, id)",
+          "CREATE INDEX jobs_by_handler ON jobs(handler_id, state)",
+          "CREATE INDEX jobs_by_event ON jobs(event_id)",
+          "CREATE TABLE job_history (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+          "job_id INTEGER NOT NULL REFERENCES jobs(id), kind TEXT NOT NULL, at INTEGER NOT NULL, "
+          "data TEXT NOT NULL)",
+          "CREATE INDEX job_history_by_job ON job_history(job_id, id)",
+          "CREATE TABLE notifications (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+          "job_id INTEGER NOT NULL REFERENCES jobs(id), recipient TEXT NOT NULL, content TEXT NOT NULL, "
+          "state TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, "
+          "lease_expires_at INTEGER, last_error TEXT, created_at INTEGER NOT NULL, sent_at INTEGER)",
+          "CREATE INDEX notifications_due ON notifications(state, next_attempt_at)",
+      },
+  };
+  return all;
+}
+
+int currentVersion(Poco::Data::Session& session) {
+  session << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", now;
+  Poco::Data::Statement select(session);
+  select << "SELECT version FROM schema_version", now;
+  Poco::Data::RecordSet rows(select);
+  if (rows.rowCount() == 0) return 0;
+  return rows.value(0, 0).convert<int>();
+}
+
+}  // namespace
+
+int latestSchemaVersion() { return static_cast<int>(versions().size()); }
+
+void migrate(Poco::Data::Session& session) {
+  int version = currentVersion(session);
+  if (version > latestSchemaVersion()) {
+    throw SchemaError("the database has schema version " + std::to_string(version) +
+                      ", newer than this hookhost supports (" + std::to_string(latestSchemaVersion()) +
+                      "); run a newer hookhost or restore a backup");
+  }
+  for (; version < latestSchemaVersion(); ++version) {
+    session << "BEGIN IMMEDIATE", now;
+    try {
+      for (const auto& sql : versions()[static_cast<std::size_t>(version)]) {
+        session << sql, now;
+      }
+      session << "DELETE FROM schema_version", now;
+      int next = version + 1;
+      session << "INSERT INTO schema_version (version) VALUES (?)", Poco::Data::Keywords::use(next), now;
+      session << "COMMIT", now;
+    } catch (const std::exception& error) {
+      session << "ROLLBACK", now;
+      throw SchemaError("migration to schema version " + std::to_string(version + 1) +
+                        " failed: " + error.what());
+    }
+  }
+}
+
+}  // namespace hookhost::storage

@@ -1,0 +1,103 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.hpp"
+
+namespace hookhost::storage {
+
+enum class Role { Admin, User, Publisher };
+const char* roleName(Role role);
+std::optional<Role> parseRole(const std::string& text);
+
+struct User {
+  std::int64_t id = 0;
+  std::string name;
+  std::string email;
+  Role role = Role::User;
+  Micros createdAt = 0;
+  std::optional<Micros> revokedAt;
+};
+
+/// A user together with the stored hash of their key; only the authenticator sees this.
+struct UserCredentials {
+  User user;
+  std::string keyHash;
+};
+
+/// What a client asks to register; validated by the registry before it reaches the store.
+struct HandlerSpec {
+  std::string name;
+  std::string hook;
+  std::string runtime;  // "python" | "plugin"
+  std::string code;     // python: base64 of the dill pickle, stored opaque
+  std::string plugin;   // plugin: "<plugin>/<handler>"
+  nlohmann::json config = nlohmann::json::object();
+  std::string notifyOnSuccess;
+  std::string notifyOnFailure;
+  std::vector<std::string> tags;
+  int timeoutS = 60;
+  int maxAttempts = 1;
+  int maxConcurrency = 0;
+};
+
+struct Handler {
+  std::int64_t id = 0;
+  int version = 0;
+  HandlerSpec spec;  // code left empty unless asked for
+  std::int64_t ownerId = 0;
+  Micros createdAt = 0;
+  std::string createdBy;
+  Micros updatedAt = 0;
+  std::string updatedBy;
+};
+
+enum class JobState { Queued, Running, Waiting, Succeeded, Failed, TimedOut, Cancelled };
+const char* jobStateName(JobState state);
+std::optional<JobState> parseJobState(const std::string& text);
+bool isTerminal(JobState state);
+
+struct HistoryEntry {
+  std::string kind;  // CREATE|RUN|UPDATE|RETRY|DEFER|FINISH|FAIL|TIMEOUT|CANCEL|NOTIFY
+  Micros at = 0;
+  nlohmann::json data = nlohmann::json::object();
+};
+
+struct Job {
+  std::int64_t id = 0;
+  std::int64_t eventId = 0;
+  std::int64_t handlerId = 0;
+  int handlerVersion = 0;
+  std::string handlerName;
+  std::string hook;
+  std::int64_t ownerId = 0;
+  JobState state = JobState::Queued;
+  int attempt = 0;
+  int maxAttempts = 1;
+  std::optional<std::string> result;
+  std::optional<std::string> error;
+  std::optional<std::string> output;
+  Micros createdAt = 0;
+  std::optional<Micros> startedAt;
+  std::optional<Micros> finishedAt;
+  std::vector<HistoryEntry> history;  // filled by getJob only
+};
+
+struct Event {
+  std::int64_t id = 0;
+  std::string hook;
+  nlohmann::json payload;
+  std::vector<std::string> tags;
+  std::optional<std::string> key;
+  std::optional<std::int64_t> parentJobId;
+  int depth = 0;
+  std::string createdBy;
+  Micros createdAt = 0;
+};
+
+}  // namespace hookhost::storage

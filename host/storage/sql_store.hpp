@@ -1,0 +1,74 @@
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <Poco/Data/SessionPool.h>
+
+#include "storage/group_committer.hpp"
+#include "storage/store.hpp"
+
+namespace hookhost::storage {
+
+/// The Store over Poco Data: SQLite in WAL mode with synchronous=FULL, so a committed write
+/// survives power loss. All writes go through one GroupCommitter; reads use a pool of
+/// connections, which WAL lets run beside the writer.
+class SqlStore final : public Store {
+ public:
+  /// Opens (creating if needed) the SQLite database at `path` and migrates it. Throws
+  /// SchemaError or Poco::Exception when that fails.
+  static std::unique_ptr<SqlStore> openSqlite(const std::filesystem::path& path);
+  ~SqlStore() override;
+
+  Result<User> createUser(const std::string& name, const std::string& email, Role role,
+                          const std::string& keyId, const std::string& keyHash) override;
+  std::vector<User> listUsers() override;
+  Status revokeUser(const std::string& name) override;
+  std::optional<UserCredentials> findUserByKeyId(const std::string& keyId) override;
+  std::int64_t countUsers() override;
+
+  Result<Registration> registerHandler(const HandlerSpec& spec, const User& actor) override;
+  std::optional<Handler> getHandler(std::int64_t id) override;
+  std::vector<Handler> listHandlers(const std::vector<std::string>& hooks) override;
+  Status deleteHandler(std::int64_t id, const User& actor) override;
+
+  Result<FireResult> fire(const NewEvent& event, std::int64_t maxQueued) override;
+  std::optional<Event> getEvent(std::int64_t id) override;
+  std::vector<Job> jobsOfEvent(std::int64_t eventId) override;
+  std::optional<Job> getJob(std::int64_t id) override;
+  std::vector<Job> listJobs(const JobQuery& query) override;
+  Status cancelJob(std::int64_t id) override;
+
+  std::vector<ClaimedJob> claimJobs(const std::string& owner, std::size_t limit, Micros leaseUntil) override;
+  void renewLeases(const std::string& owner, const std::vector<std::int64_t>& jobIds, Micros leaseUntil) override;
+  CompletionOutcome completeJob(std::int64_t jobId, int attempt, const Completion& completion) override;
+  CompletionOutcome appendUpdate(std::int64_t jobId, int attempt, const nlohmann::json& data) override;
+  Status applyCallback(std::int64_t jobId, const std::string& tokenHash, CallbackEvent event,
+                       const nlohmann::json& data) override;
+  RescueCounts rescueExpired(Micros now, RescueScope scope) override;
+  std::int64_t countQueued() override;
+  std::vector<std::pair<std::string, std::int64_t>> countJobsByState() override;
+
+ private:
+  SqlStore(std::unique_ptr<Poco::Data::SessionPool> readers, Poco::Data::Session writer);
+
+  Poco::Data::Session reader() { return readers_->get(); }
+  std::optional<Handler> readHandler(Poco::Data::Session& session, std::int64_t id, bool withCode);
+  std::vector<Job> readJobs(Poco::Data::Session& session, const std::string& where,
+                            const std::function<void(Poco::Data::Statement&)>& bindParameters);
+  // Writer-thread helpers: they run inside the caller's transaction.
+  Result<FireResult> fireIn(Poco::Data::Session& session, const NewEvent& event, std::int64_t maxQueued);
+  void appendHistory(Poco::Data::Session& session, std::int64_t jobId, const std::string& kind,
+                     const nlohmann::json& data, Micros at);
+  void finishJob(Poco::Data::Session& session, std::int64_t jobId, JobState state, const std::string& kind,
+                 const nlohmann::json& historyData, Micros at);
+  void queueNotification(Poco::Data::Session& session, std::int64_t jobId, Micros at);
+
+  std::unique_ptr<Poco::Data::SessionPool> readers_;
+  GroupCommitter writer_;
+  std::atomic<std::int64_t> queued_{0};  // changed only in the writer thread
+};
+
+}  // namespace hookhost::storage

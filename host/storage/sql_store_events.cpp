@@ -1,0 +1,202 @@
+#include "storage/sql_rows.hpp"
+#include "storage/sql_store.hpp"
+#include "storage/tag_matching.hpp"
+
+namespace hookhost::storage {
+
+using Poco::Data::Keywords::bind;
+
+namespace {
+
+Job jobFromRow(Poco::Data::RecordSet& rows) {
+  Job job;
+  job.id = sql::integer(rows, "id");
+  job.eventId = sql::integer(rows, "event_id");
+  job.handlerId = sql::integer(rows, "handler_id");
+  job.handlerVersion = static_cast<int>(sql::integer(rows, "handler_version"));
+  job.handlerName = sql::text(rows, "handler_name");
+  job.hook = sql::text(rows, "hook");
+  job.ownerId = sql::integer(rows, "owner_id");
+  job.state = parseJobState(sql::text(rows, "state")).value_or(JobState::Failed);
+  job.attempt = static_cast<int>(sql::integer(rows, "attempt"));
+  job.maxAttempts = static_cast<int>(sql::integer(rows, "max_attempts"));
+  job.result = sql::optionalText(rows, "result");
+  job.error = sql::optionalText(rows, "error");
+  job.output = sql::optionalText(rows, "output");
+  job.createdAt = sql::integer(rows, "created_at");
+  job.startedAt = sql::optionalInteger(rows, "started_at");
+  job.finishedAt = sql::optionalInteger(rows, "finished_at");
+  return job;
+}
+
+const char* kJobSelect =
+    "SELECT j.*, h.name AS handler_name, h.hook AS hook, h.owner_id AS owner_id "
+    "FROM jobs j JOIN handlers h ON h.id = j.handler_id ";
+
+std::vector<FiredJob> firedJobsOf(Poco::Data::Session& session, std::int64_t eventId) {
+  auto rows = sql::query(session,
+                         "SELECT j.id, j.handler_id, h.name FROM jobs j JOIN handlers h ON h.id = j.handler_id "
+                         "WHERE j.event_id = ? ORDER BY j.id",
+                         [&](auto& st) { st, bind(eventId); });
+  std::vector<FiredJob> jobs;
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+    jobs.push_back({sql::integer(rows, "id"), sql::integer(rows, "handler_id"), sql::text(rows, "name")});
+  }
+  return jobs;
+}
+
+}  // namespace
+
+Result<FireResult> SqlStore::fire(const NewEvent& event, std::int64_t maxQueued) {
+  return writer_.run([&](Poco::Data::Session& session) { return fireIn(session, event, maxQueued); });
+}
+
+Result<FireResult> SqlStore::fireIn(Poco::Data::Session& session, const NewEvent& event, std::int64_t maxQueued) {
+  if (event.key) {
+    auto first = sql::query(session, "SELECT id FROM events WHERE hook = ? AND idem_key = ?",
+                            [&](auto& st) { st, bind(event.hook), bind(*event.key); });
+    if (first.moveFirst()) {
+      std::int64_t eventId = sql::integer(first, "id");
+      return FireResult{eventId, firedJobsOf(session, eventId), true};
+    }
+  }
+
+  struct Match {
+    std::int64_t id;
+    int version;
+    int maxAttempts;
+    std::string name;
+  };
+  std::vector<Match> matches;
+  auto handlers = sql::query(session,
+                             "SELECT id, version, max_attempts, name, tags FROM handlers "
+                             "WHERE hook = ? AND deleted_at IS NULL ORDER BY id",
+                             [&](auto& st) { st, bind(event.hook); });
+  for (bool more = handlers.moveFirst(); more; more = handlers.moveNext()) {
+    if (!tagsMatch(event.tags, sql::stringList(sql::json(handlers, "tags")))) continue;
+    matches.push_back({sql::integer(handlers, "id"), static_cast<int>(sql::integer(handlers, "version")),
+                       static_cast<int>(sql::integer(handlers, "max_attempts")), sql::text(handlers, "name")});
+  }
+  if (queued_ + static_cast<std::int64_t>(matches.size()) > maxQueued) {
+    return makeError(ErrorKind::QueueFull, "queue_full",
+                     "the job queue is full (" + std::to_string(queued_.load()) + " queued, limit " +
+                         std::to_string(maxQueued) + "); try again later");
+  }
+
+  Micros at = nowMicros();
+  std::string payload = event.payload.dump();
+  std::string tags = nlohmann::json(event.tags).dump();
+  Poco::Nullable<std::string> key;
+  if (event.key) key = *event.key;
+  Poco::Nullable<Poco::Int64> parent;
+  if (event.parentJobId) parent = *event.parentJobId;
+  sql::execute(session,
+               "INSERT INTO events (hook, payload, tags, idem_key, parent_job_id, depth, created_by, created_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               [&](auto& st) {
+                 st, bind(event.hook), bind(payload), bind(tags), bind(key), bind(parent), bind(event.depth),
+                     bind(event.createdBy), bind(at);
+               });
+  FireResult fired{sql::lastInsertId(session), {}, false};
+  for (const Match& match : matches) {
+    sql::execute(session,
+                 "INSERT INTO jobs (event_id, handler_id, handler_version, state, attempt, max_attempts, run_after, "
+                 "created_at) VALUES (?, ?, ?, 'QUEUED', 0, ?, ?, ?)",
+                 [&](auto& st) {
+                   st, bind(fired.eventId), bind(match.id), bind(match.version), bind(match.maxAttempts), bind(at),
+                       bind(at);
+                 });
+    std::int64_t jobId = sql::lastInsertId(session);
+    appendHistory(session, jobId, "CREATE",
+                  {{"event_id", fired.eventId}, {"handler_id", match.id}, {"handler_version", match.version}}, at);
+    fired.jobs.push_back({jobId, match.id, match.name});
+  }
+  queued_ += static_cast<std::int64_t>(matches.size());
+  return fired;
+}
+
+void SqlStore::appendHistory(Poco::Data::Session& session, std::int64_t jobId, const std::string& kind,
+                             const nlohmann::json& data, Micros at) {
+  std::string text = data.dump();
+  sql::execute(session, "INSERT INTO job_history (job_id, kind, at, data) VALUES (?, ?, ?, ?)",
+               [&](auto& st) { st, bind(jobId), bind(kind), bind(at), bind(text); });
+}
+
+std::optional<Event> SqlStore::getEvent(std::int64_t id) {
+  auto session = reader();
+  auto rows = sql::query(session, "SELECT * FROM events WHERE id = ?", [&](auto& st) { st, bind(id); });
+  if (!rows.moveFirst()) return std::nullopt;
+  Event event;
+  event.id = id;
+  event.hook = sql::text(rows, "hook");
+  event.payload = sql::json(rows, "payload");
+  event.tags = sql::stringList(sql::json(rows, "tags"));
+  event.key = sql::optionalText(rows, "idem_key");
+  event.parentJobId = sql::optionalInteger(rows, "parent_job_id");
+  event.depth = static_cast<int>(sql::integer(rows, "depth"));
+  event.createdBy = sql::text(rows, "created_by");
+  event.createdAt = sql::integer(rows, "created_at");
+  return event;
+}
+
+std::vector<Job> SqlStore::readJobs(Poco::Data::Session& session, const std::string& where,
+                                    const std::function<void(Poco::Data::Statement&)>& bindParameters) {
+  auto rows = sql::query(session, kJobSelect + where, bindParameters);
+  std::vector<Job> jobs;
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) jobs.push_back(jobFromRow(rows));
+  return jobs;
+}
+
+std::vector<Job> SqlStore::jobsOfEvent(std::int64_t eventId) {
+  auto session = reader();
+  return readJobs(session, "WHERE j.event_id = ? ORDER BY j.id", [&](auto& st) { st, bind(eventId); });
+}
+
+std::optional<Job> SqlStore::getJob(std::int64_t id) {
+  auto session = reader();
+  auto jobs = readJobs(session, "WHERE j.id = ?", [&](auto& st) { st, bind(id); });
+  if (jobs.empty()) return std::nullopt;
+  Job job = std::move(jobs.front());
+  auto rows = sql::query(session, "SELECT kind, at, data FROM job_history WHERE job_id = ? ORDER BY id",
+                         [&](auto& st) { st, bind(id); });
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+    job.history.push_back({sql::text(rows, "kind"), sql::integer(rows, "at"), sql::json(rows, "data")});
+  }
+  return job;
+}
+
+std::vector<Job> SqlStore::listJobs(const JobQuery& query) {
+  auto session = reader();
+  std::string where = "WHERE j.id > ?";
+  std::string state = query.state ? jobStateName(*query.state) : "";
+  if (query.state) where += " AND j.state = ?";
+  if (query.handlerId) where += " AND j.handler_id = ?";
+  if (query.eventId) where += " AND j.event_id = ?";
+  if (query.ownerId) where += " AND h.owner_id = ?";
+  where += " ORDER BY j.id LIMIT ?";
+  return readJobs(session, where, [&](auto& st) {
+    st, bind(query.after);
+    if (query.state) st, bind(state);
+    if (query.handlerId) st, bind(*query.handlerId);
+    if (query.eventId) st, bind(*query.eventId);
+    if (query.ownerId) st, bind(*query.ownerId);
+    st, bind(query.limit);
+  });
+}
+
+Status SqlStore::cancelJob(std::int64_t id) {
+  return writer_.run([&](Poco::Data::Session& session) -> Status {
+    auto rows = sql::query(session, "SELECT state FROM jobs WHERE id = ?", [&](auto& st) { st, bind(id); });
+    if (!rows.moveFirst()) return makeError(ErrorKind::NotFound, "job_not_found", "no job with id " + std::to_string(id));
+    std::string state = sql::text(rows, "state");
+    if (state != "QUEUED") {
+      return makeError(ErrorKind::Conflict, "job_not_queued",
+                       "job " + std::to_string(id) + " is " + state + "; only a QUEUED job can be cancelled");
+    }
+    finishJob(session, id, JobState::Cancelled, "CANCEL", {{"reason", "cancelled by request"}}, nowMicros());
+    --queued_;
+    return Ok{};
+  });
+}
+
+}  // namespace hookhost::storage

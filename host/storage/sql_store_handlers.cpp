@@ -1,0 +1,157 @@
+#include "storage/sql_store.hpp"
+#include "storage/sql_rows.hpp"
+
+namespace hookhost::storage {
+
+using Poco::Data::Keywords::bind;
+
+namespace {
+
+Handler handlerFromRow(Poco::Data::RecordSet& rows) {
+  Handler handler;
+  handler.id = sql::integer(rows, "id");
+  handler.version = static_cast<int>(sql::integer(rows, "version"));
+  handler.ownerId = sql::integer(rows, "owner_id");
+  handler.createdAt = sql::integer(rows, "created_at");
+  handler.createdBy = sql::text(rows, "created_by");
+  handler.updatedAt = sql::integer(rows, "updated_at");
+  handler.updatedBy = sql::text(rows, "updated_by");
+  HandlerSpec& spec = handler.spec;
+  spec.name = sql::text(rows, "name");
+  spec.hook = sql::text(rows, "hook");
+  spec.runtime = sql::text(rows, "runtime");
+  spec.notifyOnSuccess = sql::text(rows, "notify_on_success");
+  spec.notifyOnFailure = sql::text(rows, "notify_on_failure");
+  spec.tags = sql::stringList(sql::json(rows, "tags"));
+  spec.timeoutS = static_cast<int>(sql::integer(rows, "timeout_s"));
+  spec.maxAttempts = static_cast<int>(sql::integer(rows, "max_attempts"));
+  spec.maxConcurrency = static_cast<int>(sql::integer(rows, "max_concurrency"));
+  spec.plugin = sql::text(rows, "plugin");
+  spec.config = sql::json(rows, "config");
+  if (!spec.config.is_object()) spec.config = nlohmann::json::object();
+  return handler;
+}
+
+// The handler's current version joined with its row; code only when asked for.
+std::string handlerSelect(bool withCode) {
+  return std::string("SELECT h.*, v.plugin, v.config") + (withCode ? ", v.code" : "") +
+         " FROM handlers h JOIN handler_versions v ON v.handler_id = h.id AND v.version = h.version ";
+}
+
+void insertVersion(Poco::Data::Session& session, std::int64_t handlerId, int version, const HandlerSpec& spec,
+                   Micros at) {
+  std::string config = spec.config.dump();
+  sql::execute(session,
+               "INSERT INTO handler_versions (handler_id, version, runtime, code, plugin, config, timeout_s, "
+               "max_attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               [&](auto& st) {
+                 st, bind(handlerId), bind(version), bind(spec.runtime), bind(spec.code), bind(spec.plugin),
+                     bind(config), bind(spec.timeoutS), bind(spec.maxAttempts), bind(at);
+               });
+}
+
+bool mayChange(const User& actor, std::int64_t ownerId) {
+  return actor.role == Role::Admin || actor.id == ownerId;
+}
+
+}  // namespace
+
+std::optional<Handler> SqlStore::readHandler(Poco::Data::Session& session, std::int64_t id, bool withCode) {
+  auto rows = sql::query(session, handlerSelect(withCode) + "WHERE h.id = ? AND h.deleted_at IS NULL",
+                         [&](auto& st) { st, bind(id); });
+  if (!rows.moveFirst()) return std::nullopt;
+  Handler handler = handlerFromRow(rows);
+  if (withCode) handler.spec.code = sql::text(rows, "code");
+  return handler;
+}
+
+Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, const User& actor) {
+  return writer_.run([&](Poco::Data::Session& session) -> Result<Registration> {
+    Micros at = nowMicros();
+    std::string tags = nlohmann::json(spec.tags).dump();
+    auto existing = sql::query(session,
+                               "SELECT id, version, owner_id, created_by FROM handlers "
+                               "WHERE hook = ? AND name = ? AND deleted_at IS NULL",
+                               [&](auto& st) { st, bind(spec.hook), bind(spec.name); });
+    if (existing.moveFirst()) {
+      std::int64_t id = sql::integer(existing, "id");
+      if (!mayChange(actor, sql::integer(existing, "owner_id"))) {
+        return makeError(ErrorKind::Forbidden, "not_owner",
+                         "handler '" + spec.name + "' on " + spec.hook + " belongs to " +
+                             sql::text(existing, "created_by") + "; only its owner or an admin may replace it");
+      }
+      int version = static_cast<int>(sql::integer(existing, "version")) + 1;
+      sql::execute(session,
+                   "UPDATE handlers SET version = ?, runtime = ?, notify_on_success = ?, notify_on_failure = ?, "
+                   "tags = ?, timeout_s = ?, max_attempts = ?, max_concurrency = ?, updated_at = ?, updated_by = ? "
+                   "WHERE id = ?",
+                   [&](auto& st) {
+                     st, bind(version), bind(spec.runtime), bind(spec.notifyOnSuccess), bind(spec.notifyOnFailure),
+                         bind(tags), bind(spec.timeoutS), bind(spec.maxAttempts), bind(spec.maxConcurrency),
+                         bind(at), bind(actor.name), bind(id);
+                   });
+      insertVersion(session, id, version, spec, at);
+      return Registration{*readHandler(session, id, false), false};
+    }
+    sql::execute(session,
+                 "INSERT INTO handlers (name, hook, version, runtime, notify_on_success, notify_on_failure, tags, "
+                 "timeout_s, max_attempts, max_concurrency, owner_id, created_at, created_by, updated_at, updated_by) "
+                 "VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 [&](auto& st) {
+                   st, bind(spec.name), bind(spec.hook), bind(spec.runtime), bind(spec.notifyOnSuccess),
+                       bind(spec.notifyOnFailure), bind(tags), bind(spec.timeoutS), bind(spec.maxAttempts),
+                       bind(spec.maxConcurrency), bind(actor.id), bind(at), bind(actor.name), bind(at),
+                       bind(actor.name);
+                 });
+    std::int64_t id = sql::lastInsertId(session);
+    insertVersion(session, id, 1, spec, at);
+    return Registration{*readHandler(session, id, false), true};
+  });
+}
+
+std::optional<Handler> SqlStore::getHandler(std::int64_t id) {
+  auto session = reader();
+  return readHandler(session, id, false);
+}
+
+std::vector<Handler> SqlStore::listHandlers(const std::vector<std::string>& hooks) {
+  auto session = reader();
+  std::string where = "WHERE h.deleted_at IS NULL";
+  if (!hooks.empty()) {
+    where += " AND h.hook IN (";
+    for (std::size_t i = 0; i < hooks.size(); ++i) where += i ? ", ?" : "?";
+    where += ")";
+  }
+  auto rows = sql::query(session, handlerSelect(false) + where + " ORDER BY h.id", [&](auto& st) {
+    for (const auto& hook : hooks) st, bind(hook);
+  });
+  std::vector<Handler> handlers;
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) handlers.push_back(handlerFromRow(rows));
+  return handlers;
+}
+
+Status SqlStore::deleteHandler(std::int64_t id, const User& actor) {
+  return writer_.run([&](Poco::Data::Session& session) -> Status {
+    auto existing = readHandler(session, id, false);
+    if (!existing) return makeError(ErrorKind::NotFound, "handler_not_found", "no handler with id " + std::to_string(id));
+    if (!mayChange(actor, existing->ownerId)) {
+      return makeError(ErrorKind::Forbidden, "not_owner",
+                       "handler " + std::to_string(id) + " belongs to " + existing->createdBy +
+                           "; only its owner or an admin may deregister it");
+    }
+    Micros at = nowMicros();
+    sql::execute(session, "UPDATE handlers SET deleted_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+                 [&](auto& st) { st, bind(at), bind(at), bind(actor.name), bind(id); });
+    // Work not yet started for a handler that no longer exists is cancelled, visibly.
+    auto queued = sql::query(session, "SELECT id FROM jobs WHERE handler_id = ? AND state = 'QUEUED'",
+                             [&](auto& st) { st, bind(id); });
+    for (bool more = queued.moveFirst(); more; more = queued.moveNext()) {
+      finishJob(session, sql::integer(queued, "id"), JobState::Cancelled, "CANCEL",
+                {{"reason", "handler deregistered by " + actor.name}}, at);
+      --queued_;
+    }
+    return Ok{};
+  });
+}
+
+}  // namespace hookhost::storage

@@ -1,0 +1,309 @@
+#include <limits>
+#include <map>
+
+#include "common/constant_time.hpp"
+#include "storage/sql_rows.hpp"
+#include "storage/sql_store.hpp"
+
+namespace hookhost::storage {
+
+using Poco::Data::Keywords::bind;
+
+namespace {
+
+// How far past `limit` the claim looks, so jobs of handlers at their concurrency limit do
+// not hide the runnable jobs of other handlers behind them.
+constexpr std::size_t kClaimLookahead = 4;
+
+const char* historyKindFor(JobState next) {
+  switch (next) {
+    case JobState::Succeeded: return "FINISH";
+    case JobState::Failed: return "FAIL";
+    case JobState::TimedOut: return "TIMEOUT";
+    case JobState::Waiting: return "DEFER";
+    case JobState::Queued: return "RETRY";
+    case JobState::Cancelled: return "CANCEL";
+    case JobState::Running: return "RUN";
+  }
+  return "FAIL";
+}
+
+ClaimedJob claimedFromRow(Poco::Data::RecordSet& rows) {
+  ClaimedJob job;
+  job.jobId = sql::integer(rows, "id");
+  job.eventId = sql::integer(rows, "event_id");
+  job.attempt = static_cast<int>(sql::integer(rows, "attempt"));
+  job.maxAttempts = static_cast<int>(sql::integer(rows, "max_attempts"));
+  job.createdAt = sql::integer(rows, "created_at");
+  job.ownerName = sql::text(rows, "owner_name");
+  job.payload = sql::json(rows, "payload");
+  job.eventDepth = static_cast<int>(sql::integer(rows, "depth"));
+  Handler& handler = job.handler;
+  handler.id = sql::integer(rows, "handler_id");
+  handler.version = static_cast<int>(sql::integer(rows, "handler_version"));
+  handler.ownerId = sql::integer(rows, "owner_id");
+  HandlerSpec& spec = handler.spec;
+  spec.name = sql::text(rows, "handler_name");
+  spec.hook = sql::text(rows, "hook");
+  spec.runtime = sql::text(rows, "runtime");
+  spec.code = sql::text(rows, "code");
+  spec.plugin = sql::text(rows, "plugin");
+  spec.config = sql::json(rows, "config");
+  if (!spec.config.is_object()) spec.config = nlohmann::json::object();
+  spec.timeoutS = static_cast<int>(sql::integer(rows, "timeout_s"));
+  spec.maxAttempts = job.maxAttempts;
+  spec.notifyOnSuccess = sql::text(rows, "notify_on_success");
+  spec.notifyOnFailure = sql::text(rows, "notify_on_failure");
+  return job;
+}
+
+}  // namespace
+
+std::vector<ClaimedJob> SqlStore::claimJobs(const std::string& owner, std::size_t limit, Micros leaseUntil) {
+  return writer_.run([&](Poco::Data::Session& session) {
+    Micros at = nowMicros();
+    auto lookahead = static_cast<Poco::Int64>(limit * kClaimLookahead);
+    auto candidates = sql::query(
+        session,
+        "SELECT j.id, j.handler_id, h.max_concurrency, "
+        "(SELECT count(*) FROM jobs r WHERE r.handler_id = j.handler_id AND r.state = 'RUNNING') AS running "
+        "FROM jobs j JOIN handlers h ON h.id = j.handler_id "
+        "WHERE j.state = 'QUEUED' AND j.run_after <= ? ORDER BY j.run_after, j.id LIMIT ?",
+        [&](auto& st) { st, bind(at), bind(lookahead); });
+
+    std::map<std::int64_t, std::int64_t> running;  // per handler, including what this claim takes
+    std::vector<std::int64_t> chosen;
+    for (bool more = candidates.moveFirst(); more && chosen.size() < limit; more = candidates.moveNext()) {
+      std::int64_t handlerId = sql::integer(candidates, "handler_id");
+      std::int64_t cap = sql::integer(candidates, "max_concurrency");
+      auto [slot, fresh] = running.try_emplace(handlerId, sql::integer(candidates, "running"));
+      if (cap > 0 && slot->second >= cap) continue;
+      ++slot->second;
+      chosen.push_back(sql::integer(candidates, "id"));
+    }
+
+    std::vector<ClaimedJob> claimed;
+    for (std::int64_t jobId : chosen) {
+      sql::execute(session,
+                   "UPDATE jobs SET state = 'RUNNING', attempt = attempt + 1, lease_owner = ?, "
+                   "lease_expires_at = ?, started_at = ? WHERE id = ?",
+                   [&](auto& st) { st, bind(owner), bind(leaseUntil), bind(at), bind(jobId); });
+      auto rows = sql::query(
+          session,
+          "SELECT j.id, j.event_id, j.attempt, j.max_attempts, j.created_at, j.handler_id, j.handler_version, "
+          "h.name AS handler_name, h.hook, h.owner_id, h.notify_on_success, h.notify_on_failure, "
+          "v.runtime, v.code, v.plugin, v.config, v.timeout_s, u.name AS owner_name, e.payload, e.depth "
+          "FROM jobs j JOIN handlers h ON h.id = j.handler_id "
+          "JOIN handler_versions v ON v.handler_id = j.handler_id AND v.version = j.handler_version "
+          "JOIN users u ON u.id = h.owner_id JOIN events e ON e.id = j.event_id WHERE j.id = ?",
+          [&](auto& st) { st, bind(jobId); });
+      rows.moveFirst();
+      ClaimedJob job = claimedFromRow(rows);
+      appendHistory(session, jobId, "RUN", {{"attempt", job.attempt}, {"host", owner}}, at);
+      claimed.push_back(std::move(job));
+    }
+    queued_ -= static_cast<std::int64_t>(claimed.size());
+    return claimed;
+  });
+}
+
+void SqlStore::renewLeases(const std::string& owner, const std::vector<std::int64_t>& jobIds, Micros leaseUntil) {
+  if (jobIds.empty()) return;
+  writer_.run([&](Poco::Data::Session& session) {
+    for (std::int64_t jobId : jobIds) {
+      sql::execute(session,
+                   "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND state = 'RUNNING'",
+                   [&](auto& st) { st, bind(leaseUntil), bind(jobId), bind(owner); });
+    }
+  });
+}
+
+CompletionOutcome SqlStore::completeJob(std::int64_t jobId, int attempt, const Completion& completion) {
+  return writer_.run([&](Poco::Data::Session& session) {
+    Micros at = nowMicros();
+    const JobState next = completion.next;
+    std::string state = jobStateName(next);
+    Poco::Nullable<Poco::Int64> finishedAt;
+    if (isTerminal(next)) finishedAt = at;
+    Poco::Nullable<std::string> tokenHash;
+    if (completion.tokenHash) tokenHash = *completion.tokenHash;
+    Poco::Nullable<Poco::Int64> deadline;
+    if (next == JobState::Waiting) deadline = completion.deadlineAt;
+    Micros runAfter = next == JobState::Queued ? completion.retryAt : at;
+    Poco::Nullable<std::string> result;
+    if (next == JobState::Succeeded) result = completion.result;
+    Poco::Nullable<std::string> error;
+    if (!completion.error.empty()) error = completion.error;
+
+    auto changed = sql::execute(
+        session,
+        "UPDATE jobs SET state = ?, result = ?, error = ?, output = ?, lease_owner = NULL, lease_expires_at = NULL, "
+        "run_after = ?, token_hash = ?, deadline_at = ?, finished_at = ? "
+        "WHERE id = ? AND attempt = ? AND state = 'RUNNING'",
+        [&](auto& st) {
+          st, bind(state), bind(result), bind(error), bind(completion.output), bind(runAfter), bind(tokenHash),
+              bind(deadline), bind(finishedAt), bind(jobId), bind(attempt);
+        });
+    if (changed == 0) {
+      // A late answer from an attempt whose lease was lost: recorded for the operator, never applied.
+      appendHistory(session, jobId, "UPDATE",
+                    {{"rejected", "stale completion"}, {"attempt", attempt}, {"outcome", state}}, at);
+      return CompletionOutcome::Stale;
+    }
+
+    nlohmann::json data = {{"attempt", attempt}};
+    if (next == JobState::Succeeded || next == JobState::Waiting) {
+      // Emits of an attempt that failed are dropped: a retry would emit them again.
+      nlohmann::json emitted = nlohmann::json::array();
+      for (NewEvent event : completion.emitted) {
+        event.parentJobId = jobId;
+        auto fired = fireIn(session, event, std::numeric_limits<std::int64_t>::max());
+        if (fired) emitted.push_back({{"hook", event.hook}, {"event_id", fired->eventId}, {"duplicate", fired->duplicate}});
+      }
+      if (!emitted.empty()) data["emitted"] = emitted;
+    }
+    if (!completion.error.empty()) data["error"] = completion.error;
+    if (next == JobState::Queued) data["next_attempt_at"] = formatRfc3339(completion.retryAt);
+    if (next == JobState::Waiting) data["deadline_at"] = formatRfc3339(completion.deadlineAt);
+    appendHistory(session, jobId, historyKindFor(next), data, at);
+    if (next == JobState::Queued) ++queued_;
+    if (isTerminal(next)) queueNotification(session, jobId, at);
+    return CompletionOutcome::Applied;
+  });
+}
+
+CompletionOutcome SqlStore::appendUpdate(std::int64_t jobId, int attempt, const nlohmann::json& data) {
+  return writer_.run([&](Poco::Data::Session& session) {
+    auto rows = sql::query(session, "SELECT 1 FROM jobs WHERE id = ? AND attempt = ? AND state = 'RUNNING'",
+                           [&](auto& st) { st, bind(jobId), bind(attempt); });
+    if (rows.rowCount() == 0) return CompletionOutcome::Stale;
+    appendHistory(session, jobId, "UPDATE", {{"attempt", attempt}, {"progress", data}}, nowMicros());
+    return CompletionOutcome::Applied;
+  });
+}
+
+Status SqlStore::applyCallback(std::int64_t jobId, const std::string& tokenHash, CallbackEvent event,
+                               const nlohmann::json& data) {
+  return writer_.run([&](Poco::Data::Session& session) -> Status {
+    auto rows = sql::query(session, "SELECT state, token_hash, deadline_at FROM jobs WHERE id = ?",
+                           [&](auto& st) { st, bind(jobId); });
+    if (!rows.moveFirst()) {
+      return makeError(ErrorKind::NotFound, "job_not_found", "no job with id " + std::to_string(jobId));
+    }
+    auto stored = sql::optionalText(rows, "token_hash");
+    if (!stored || !constantTimeEquals(*stored, tokenHash)) {
+      return makeError(ErrorKind::Forbidden, "invalid_token", "the callback token is not valid for this job");
+    }
+    if (sql::text(rows, "state") != "WAITING") {
+      return makeError(ErrorKind::Conflict, "job_not_waiting", "job " + std::to_string(jobId) + " is not waiting");
+    }
+    Micros at = nowMicros();
+    if (sql::integer(rows, "deadline_at") < at) {
+      return makeError(ErrorKind::Forbidden, "token_expired", "the callback token has expired");
+    }
+    nlohmann::json entry = {{"source", "callback"}, {"data", data}};
+    if (event == CallbackEvent::Update) {
+      appendHistory(session, jobId, "UPDATE", entry, at);
+      return Ok{};
+    }
+    if (event == CallbackEvent::Finish) {
+      std::string result = data.is_object() && data.contains("result") && data["result"].is_string()
+                               ? data["result"].get<std::string>()
+                               : data.dump();
+      sql::execute(session, "UPDATE jobs SET result = ? WHERE id = ?", [&](auto& st) { st, bind(result), bind(jobId); });
+      finishJob(session, jobId, JobState::Succeeded, "FINISH", entry, at);
+      return Ok{};
+    }
+    std::string error = data.is_object() && data.contains("error") && data["error"].is_string()
+                            ? data["error"].get<std::string>()
+                            : "failed by callback: " + data.dump();
+    sql::execute(session, "UPDATE jobs SET error = ? WHERE id = ?", [&](auto& st) { st, bind(error), bind(jobId); });
+    finishJob(session, jobId, JobState::Failed, "FAIL", entry, at);
+    return Ok{};
+  });
+}
+
+RescueCounts SqlStore::rescueExpired(Micros now, RescueScope scope) {
+  return writer_.run([&](Poco::Data::Session& session) {
+    RescueCounts counts;
+    Micros cutoff = scope == RescueScope::AllRunning ? std::numeric_limits<Micros>::max() : now;
+    auto running = sql::query(session,
+                              "SELECT id, attempt, max_attempts, lease_owner FROM jobs "
+                              "WHERE state = 'RUNNING' AND lease_expires_at < ?",
+                              [&](auto& st) { st, bind(cutoff); });
+    for (bool more = running.moveFirst(); more; more = running.moveNext()) {
+      std::int64_t jobId = sql::integer(running, "id");
+      int attempt = static_cast<int>(sql::integer(running, "attempt"));
+      std::string reason = "the lease of " + sql::text(running, "lease_owner") + " expired (host or worker lost)";
+      if (attempt < sql::integer(running, "max_attempts") || scope == RescueScope::AllRunning) {
+        // At start-up the interrupted attempt never got to report; it is run again even
+        // when it was the last one, because the crash, not the handler, ended it.
+        sql::execute(session,
+                     "UPDATE jobs SET state = 'QUEUED', run_after = ?, lease_owner = NULL, lease_expires_at = NULL "
+                     "WHERE id = ?",
+                     [&](auto& st) { st, bind(now), bind(jobId); });
+        appendHistory(session, jobId, "RETRY", {{"attempt", attempt}, {"reason", reason}}, now);
+        ++queued_;
+        ++counts.requeued;
+        continue;
+      }
+      sql::execute(session, "UPDATE jobs SET error = ? WHERE id = ?", [&](auto& st) { st, bind(reason), bind(jobId); });
+      finishJob(session, jobId, JobState::Failed, "FAIL", {{"attempt", attempt}, {"error", reason}}, now);
+      ++counts.failed;
+    }
+    auto waiting = sql::query(session, "SELECT id FROM jobs WHERE state = 'WAITING' AND deadline_at < ?",
+                              [&](auto& st) { st, bind(now); });
+    for (bool more = waiting.moveFirst(); more; more = waiting.moveNext()) {
+      std::int64_t jobId = sql::integer(waiting, "id");
+      std::string error = "no callback finished the deferred job before its deadline";
+      sql::execute(session, "UPDATE jobs SET error = ? WHERE id = ?", [&](auto& st) { st, bind(error), bind(jobId); });
+      finishJob(session, jobId, JobState::TimedOut, "TIMEOUT", {{"error", error}}, now);
+      ++counts.timedOut;
+    }
+    return counts;
+  });
+}
+
+void SqlStore::finishJob(Poco::Data::Session& session, std::int64_t jobId, JobState state, const std::string& kind,
+                         const nlohmann::json& historyData, Micros at) {
+  std::string name = jobStateName(state);
+  sql::execute(session,
+               "UPDATE jobs SET state = ?, finished_at = ?, lease_owner = NULL, lease_expires_at = NULL, "
+               "token_hash = NULL WHERE id = ?",
+               [&](auto& st) { st, bind(name), bind(at), bind(jobId); });
+  appendHistory(session, jobId, kind, historyData, at);
+  if (state != JobState::Cancelled) queueNotification(session, jobId, at);
+}
+
+void SqlStore::queueNotification(Poco::Data::Session& session, std::int64_t jobId, Micros at) {
+  auto rows = sql::query(session,
+                         "SELECT j.id, j.event_id, j.state, j.attempt, j.handler_version, j.result, j.error, "
+                         "j.started_at, j.finished_at, h.name, h.hook, h.notify_on_success, h.notify_on_failure "
+                         "FROM jobs j JOIN handlers h ON h.id = j.handler_id WHERE j.id = ?",
+                         [&](auto& st) { st, bind(jobId); });
+  if (!rows.moveFirst()) return;
+  std::string state = sql::text(rows, "state");
+  bool succeeded = state == "SUCCEEDED";
+  std::string recipient = sql::text(rows, succeeded ? "notify_on_success" : "notify_on_failure");
+  if (recipient.empty()) return;
+  nlohmann::json content = {
+      {"job_id", jobId},
+      {"event_id", sql::integer(rows, "event_id")},
+      {"handler", sql::text(rows, "name")},
+      {"handler_version", sql::integer(rows, "handler_version")},
+      {"hook", sql::text(rows, "hook")},
+      {"state", state},
+      {"attempt", sql::integer(rows, "attempt")},
+      {"result", sql::text(rows, "result")},
+      {"error", sql::text(rows, "error")},
+      {"started_at", sql::integer(rows, "started_at")},
+      {"finished_at", sql::integer(rows, "finished_at")},
+  };
+  std::string text = content.dump();
+  sql::execute(session,
+               "INSERT INTO notifications (job_id, recipient, content, state, attempts, next_attempt_at, created_at) "
+               "VALUES (?, ?, ?, 'PENDING', 0, ?, ?)",
+               [&](auto& st) { st, bind(jobId), bind(recipient), bind(text), bind(at), bind(at); });
+}
+
+}  // namespace hookhost::storage
