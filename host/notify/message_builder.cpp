@@ -38,6 +38,15 @@ bool isAscii(const std::string& text) {
   return true;
 }
 
+// Header text must stay on its line: a CR or LF in a handler name would start a new header.
+std::string withoutControls(std::string text) {
+  for (char& c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) c = ' ';
+  }
+  return text;
+}
+
 std::string outcomeWords(Outcome outcome) {
   switch (outcome) {
     case Outcome::Succeeded: return "succeeded";
@@ -144,7 +153,7 @@ void MessageBuilder::build(const Notification& n, Poco::Net::MailMessage& messag
   using Poco::Net::MailRecipient;
   message.setSender(settings_.from);
   message.addRecipient(MailRecipient(MailRecipient::PRIMARY_RECIPIENT, n.recipient));
-  std::string text = subject(n);
+  std::string text = withoutControls(subject(n));
   message.setSubject(isAscii(text) ? text : MailMessage::encodeWord(text, "UTF-8"));
   Micros dated = n.finishedAt > 0 ? n.finishedAt : n.createdAt;
   if (dated > 0) message.setDate(Poco::Timestamp(dated));

@@ -111,6 +111,8 @@ PluginLoader::PluginLoader(fs::path copyDir) : copyDir_(std::move(copyDir)) {}
 
 Result<std::shared_ptr<LoadedPlugin>> PluginLoader::load(const LoadRequest& request) const {
   const fs::path& file = request.file;
+  std::error_code exists;
+  if (!fs::is_regular_file(file, exists)) return loadError(file, "missing", "no such file");
   fs::path mapped = file;
   if (!copyDir_.empty()) {
     auto copy = privateCopy(file, copyDir_);
@@ -163,6 +165,11 @@ Result<std::shared_ptr<LoadedPlugin>> PluginLoader::load(const LoadRequest& requ
   info.libraryPath = mapped;
   info.config = request.config.is_object() ? request.config : nlohmann::json::object();
   info.manifest = request.manifest;
+  if (info.manifest) {
+    for (auto& handler : info.manifest->handlers) {
+      if (handler.name.empty()) handler.name = info.name + "/" + handler.handler;
+    }
+  }
   auto handlers = readHandlers(file, *d, request);
   if (!handlers) return handlers.error();
   info.handlers = std::move(*handlers);

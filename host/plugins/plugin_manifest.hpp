@@ -18,7 +18,7 @@ enum class Execution { Isolated, InProcess };
 /// One handler the manifest asks the host to register automatically.
 struct ManifestHandler {
   std::string handler;  // the plugin's handler name
-  std::string name;     // the registered handler's name; defaults to "<plugin>/<handler>"
+  std::string name;     // the registered handler's name; the loader defaults it to "<plugin>/<handler>"
   std::string hook;
   std::vector<std::string> tags;
   std::string notifyOnSuccess;

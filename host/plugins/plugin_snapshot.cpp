@@ -13,7 +13,8 @@ nlohmann::json PluginSnapshot::toJson() const {
   nlohmann::json out = {{"dir", dir.string()},
                         {"generation", generation},
                         {"plugins", nlohmann::json::array()},
-                        {"errors", nlohmann::json::array()}};
+                        {"errors", nlohmann::json::array()},
+                        {"removed", removed}};
   for (const auto& plugin : plugins) out["plugins"].push_back(plugin->toJson());
   for (const auto& error : errors) {
     out["errors"].push_back({{"file", error.file.string()},

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,11 +30,12 @@ struct PluginSnapshot {
   std::filesystem::path dir;
   std::vector<std::shared_ptr<const LoadedPlugin>> plugins;  // sorted by name
   std::vector<PluginLoadError> errors;                       // sorted by file
+  std::set<std::string> removed;  // names whose file left the directory and did not return
 
   std::shared_ptr<const LoadedPlugin> find(std::string_view name) const;
 
   /// {"dir", "generation", "plugins": [LoadedPlugin::toJson()...],
-  ///  "errors": [{"file", "code", "error", "at"}]}
+  ///  "errors": [{"file", "code", "error", "at"}], "removed": [names]}
   nlohmann::json toJson() const;
 };
 

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include <Poco/Util/ServerApplication.h>
+
+namespace hookhost::app {
+
+/// `hookhost serve`: reads the config, opens the store, loads the hook catalog and the
+/// plugins, starts the dispatcher, the notifier and the HTTP server, and on SIGTERM or
+/// SIGINT stops accepting, drains running jobs, and exits 0.
+class HostApplication : public Poco::Util::ServerApplication {
+ public:
+  explicit HostApplication(std::optional<std::filesystem::path> configFile) : configFile_(std::move(configFile)) {}
+
+ protected:
+  int main(const std::vector<std::string>& arguments) override;
+
+ private:
+  std::optional<std::filesystem::path> configFile_;
+};
+
+}  // namespace hookhost::app

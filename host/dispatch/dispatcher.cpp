@@ -1,0 +1,277 @@
+#include "dispatch/dispatcher.hpp"
+
+#include <Poco/Base64Decoder.h>
+#include <Poco/Logger.h>
+
+#include <sstream>
+
+#include "dispatch/job_run_context.hpp"
+
+namespace hookhost::dispatch {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string decodeBase64(const std::string& text) {
+  std::istringstream in(text);
+  Poco::Base64Decoder decoder(in);
+  return std::string(std::istreambuf_iterator<char>(decoder), {});
+}
+
+Micros microsFromNow(std::chrono::milliseconds offset) {
+  return nowMicros() + std::chrono::duration_cast<std::chrono::microseconds>(offset).count();
+}
+
+RunRequest requestFor(const storage::ClaimedJob& job) {
+  const auto& spec = job.handler.spec;
+  RunRequest request;
+  request.jobId = job.jobId;
+  request.eventId = job.eventId;
+  request.handlerId = job.handler.id;
+  request.handlerVersion = job.handler.version;
+  request.attempt = job.attempt;
+  request.handlerName = spec.name;
+  request.hook = spec.hook;
+  request.user = job.ownerName;
+  request.runtime = spec.runtime;
+  if (spec.runtime == "python") request.code = decodeBase64(spec.code);
+  request.plugin = spec.plugin;
+  request.config = spec.config;
+  request.payload = job.payload;
+  request.timeout = std::chrono::seconds(spec.timeoutS);
+  return request;
+}
+
+Poco::Logger& logger() { return Poco::Logger::get("hookhost.dispatch"); }
+
+}  // namespace
+
+Dispatcher::Dispatcher(storage::Store& store, EventService& events, JobWatch& watch, metrics::HostMetrics& metrics,
+                       DispatcherOptions options)
+    : store_(store), events_(events), watch_(watch), metrics_(metrics), options_(std::move(options)) {}
+
+Dispatcher::~Dispatcher() { stop(std::chrono::milliseconds(0)); }
+
+void Dispatcher::addExecutor(const std::string& runtime, Executor& executor) { executors_[runtime] = &executor; }
+
+void Dispatcher::start() {
+  auto recovered = store_.rescueExpired(nowMicros(), options_.recoverAllRunningAtStart
+                                                         ? storage::RescueScope::AllRunning
+                                                         : storage::RescueScope::ExpiredLeases);
+  if (recovered.requeued + recovered.failed + recovered.timedOut > 0) {
+    logger().information("recovered after restart: %d requeued, %d failed, %d timed out", recovered.requeued,
+                         recovered.failed, recovered.timedOut);
+  }
+  metrics_.jobsRescued.add(recovered.requeued + recovered.failed);
+  for (int i = 0; i < std::max(1, options_.workers); ++i) threads_.emplace_back([this] { workerLoop(); });
+  threads_.emplace_back([this] { housekeepingLoop(); });
+}
+
+bool Dispatcher::stop(std::chrono::milliseconds drainFor) {
+  std::unique_lock lock(mutex_);
+  if (threads_.empty()) return true;
+  stopping_ = true;
+  wake_.notify_all();
+  bool drained = wake_.wait_for(lock, drainFor, [this] { return running_.empty() && ready_.empty(); });
+  lock.unlock();
+  wake_.notify_all();
+  for (auto& thread : threads_) {
+    if (drained) thread.join();
+    else thread.detach();
+  }
+  threads_.clear();
+  return drained;
+}
+
+void Dispatcher::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    ++wakeups_;
+  }
+  wake_.notify_all();
+}
+
+std::size_t Dispatcher::runningCount() const {
+  std::lock_guard lock(mutex_);
+  return running_.size();
+}
+
+void Dispatcher::workerLoop() {
+  storage::ClaimedJob job;
+  while (takeJob(job)) runJob(job);
+}
+
+bool Dispatcher::takeJob(storage::ClaimedJob& job) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    // Jobs already claimed run even while stopping: their lease is ours.
+    if (!ready_.empty()) {
+      job = std::move(ready_.front());
+      ready_.pop_front();
+      auto deadline = Clock::now() + std::chrono::seconds(job.handler.spec.timeoutS) + options_.timeoutGrace;
+      running_[job.jobId] = Running{job.attempt, deadline};
+      return true;
+    }
+    if (stopping_) return false;
+    std::uint64_t seen = wakeups_;
+    if (claiming_) {
+      wake_.wait_for(lock, options_.pollInterval, [&] { return stopping_ || !ready_.empty() || !claiming_; });
+      continue;
+    }
+    claiming_ = true;
+    std::size_t batch = static_cast<std::size_t>(idleWorkers_) + 1;
+    lock.unlock();
+    std::vector<storage::ClaimedJob> claimed;
+    try {
+      claimed = store_.claimJobs(options_.hostId, batch, microsFromNow(options_.lease));
+    } catch (const std::exception& error) {
+      logger().error("claiming jobs failed: %s", std::string(error.what()));
+    }
+    lock.lock();
+    claiming_ = false;
+    for (auto& one : claimed) ready_.push_back(std::move(one));
+    wake_.notify_all();
+    if (!claimed.empty() || wakeups_ != seen) continue;
+    ++idleWorkers_;
+    wake_.wait_for(lock, options_.pollInterval, [&] { return stopping_ || wakeups_ != seen || !ready_.empty(); });
+    --idleWorkers_;
+  }
+}
+
+void Dispatcher::runJob(const storage::ClaimedJob& job) {
+  metrics_.jobsStarted.add();
+  metrics_.fireToStart.observe(static_cast<double>(nowMicros() - job.createdAt) / 1e6);
+  auto started = Clock::now();
+
+  JobRunContext context(store_, events_, job, options_.maxOutputBytes);
+  RunOutcome outcome;
+  auto executor = executors_.find(job.handler.spec.runtime);
+  if (executor == executors_.end()) {
+    outcome.error = "no executor for runtime '" + job.handler.spec.runtime + "' on this host";
+  } else {
+    try {
+      outcome = executor->second->run(requestFor(job), context);
+    } catch (const std::exception& error) {
+      outcome = RunOutcome{};
+      outcome.error = std::string("the executor failed: ") + error.what();
+    }
+  }
+  metrics_.runTime.observe(std::chrono::duration<double>(Clock::now() - started).count());
+
+  storage::Completion completion = decide(job, outcome, context);
+  storage::CompletionOutcome applied = storage::CompletionOutcome::Stale;
+  try {
+    applied = store_.completeJob(job.jobId, job.attempt, completion);
+  } catch (const std::exception& error) {
+    // The lease runs out and the reaper retries the job: nothing is lost.
+    logger().error("recording the end of job %Ld failed: %s", static_cast<long long>(job.jobId), std::string(error.what()));
+  }
+  if (applied == storage::CompletionOutcome::Stale) metrics_.staleCompletions.add();
+  if (applied == storage::CompletionOutcome::Applied && completion.next == storage::JobState::Queued) {
+    metrics_.jobsRetried.add();
+  }
+  {
+    std::lock_guard lock(mutex_);
+    running_.erase(job.jobId);
+  }
+  wake_.notify_all();
+  watch_.changed();
+  if (!completion.emitted.empty()) wake();
+}
+
+storage::Completion Dispatcher::decide(const storage::ClaimedJob& job, const RunOutcome& outcome,
+                                       JobRunContext& context) {
+  storage::Completion completion;
+  completion.output = outcome.output + context.output();
+  switch (outcome.status) {
+    case RunStatus::Succeeded:
+      completion.next = storage::JobState::Succeeded;
+      completion.result = outcome.result;
+      completion.emitted = context.takeEmitted();
+      return completion;
+    case RunStatus::Deferred:
+      if (auto token = context.deferTokenHash()) {
+        completion.next = storage::JobState::Waiting;
+        completion.tokenHash = token;
+        completion.deadlineAt = microsFromNow(options_.callbackTtl);
+        completion.emitted = context.takeEmitted();
+        return completion;
+      }
+      completion.error = "the handler returned as deferred without asking for a callback token";
+      break;
+    case RunStatus::TimedOut:
+      completion.next = storage::JobState::TimedOut;
+      completion.error = outcome.error.empty()
+                             ? "timed out after " + std::to_string(job.handler.spec.timeoutS) + " s"
+                             : outcome.error;
+      return completion;
+    case RunStatus::Failed:
+      completion.error = outcome.error.empty() ? "the handler failed without a message" : outcome.error;
+      break;
+  }
+  if (job.attempt < job.maxAttempts) {
+    completion.next = storage::JobState::Queued;
+    completion.retryAt = microsFromNow(options_.retry.delayBeforeRetry(job.attempt));
+  } else {
+    completion.next = storage::JobState::Failed;
+  }
+  return completion;
+}
+
+void Dispatcher::housekeepingLoop() {
+  auto renewEvery = std::max(std::chrono::milliseconds(100), options_.lease / 3);
+  auto lastRenew = Clock::now();
+  std::unique_lock lock(mutex_);
+  while (!stopping_ || !running_.empty()) {
+    wake_.wait_for(lock, std::min(renewEvery, std::chrono::milliseconds(1000)));
+    if (stopping_ && running_.empty() && ready_.empty()) return;
+    std::vector<std::int64_t> ids;
+    for (const auto& [id, running] : running_) {
+      if (!running.abandoned) ids.push_back(id);
+    }
+    lock.unlock();
+    try {
+      if (Clock::now() - lastRenew >= renewEvery) {
+        store_.renewLeases(options_.hostId, ids, microsFromNow(options_.lease));
+        lastRenew = Clock::now();
+      }
+      finishAbandoned();
+      if (!stopping_) {
+        auto rescued = store_.rescueExpired(nowMicros(), storage::RescueScope::ExpiredLeases);
+        if (rescued.requeued + rescued.failed + rescued.timedOut > 0) {
+          metrics_.jobsRescued.add(rescued.requeued + rescued.failed);
+          watch_.changed();
+          wake();
+        }
+      }
+    } catch (const std::exception& error) {
+      logger().error("housekeeping failed: %s", std::string(error.what()));
+    }
+    lock.lock();
+  }
+}
+
+void Dispatcher::finishAbandoned() {
+  std::vector<std::pair<std::int64_t, int>> overdue;
+  {
+    std::lock_guard lock(mutex_);
+    auto now = Clock::now();
+    for (auto& [id, running] : running_) {
+      if (!running.abandoned && running.deadline < now) {
+        running.abandoned = true;
+        overdue.emplace_back(id, running.attempt);
+      }
+    }
+  }
+  for (const auto& [id, attempt] : overdue) {
+    // The executor did not stop the handler in time; the job ends now, and whatever the
+    // executor reports later is stale.
+    storage::Completion completion;
+    completion.next = storage::JobState::TimedOut;
+    completion.error = "timed out: the handler did not stop within its timeout";
+    store_.completeJob(id, attempt, completion);
+    watch_.changed();
+  }
+}
+
+}  // namespace hookhost::dispatch

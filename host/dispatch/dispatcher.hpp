@@ -1,0 +1,90 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dispatch/event_service.hpp"
+#include "dispatch/executor.hpp"
+#include "dispatch/job_watch.hpp"
+#include "dispatch/retry_policy.hpp"
+#include "metrics/metrics.hpp"
+#include "storage/store.hpp"
+
+namespace hookhost::dispatch {
+
+struct DispatcherOptions {
+  int workers = 4;
+  std::string hostId;                                   // the lease owner name of this host
+  std::chrono::milliseconds lease{30'000};
+  std::chrono::milliseconds pollInterval{500};          // idle re-check (retries coming due)
+  std::chrono::milliseconds timeoutGrace{5'000};        // executors enforce timeouts; this backs them up
+  std::chrono::milliseconds callbackTtl{72LL * 3600 * 1000};
+  RetryPolicy retry;
+  std::size_t maxOutputBytes = 64 * 1024;
+  /// At start, take back every RUNNING job (this host owns its store alone, as with SQLite).
+  bool recoverAllRunningAtStart = true;
+};
+
+/// Runs queued jobs: worker threads claim jobs with a lease, run each through the executor
+/// of its runtime, and record the outcome fenced by (job, attempt). A housekeeping thread
+/// renews leases, times out attempts whose executor overran, and rescues expired leases.
+class Dispatcher {
+ public:
+  Dispatcher(storage::Store& store, EventService& events, JobWatch& watch, metrics::HostMetrics& metrics,
+             DispatcherOptions options);
+  ~Dispatcher();
+
+  /// Registers the executor for a runtime ("python", "plugin"); before start(). Not owned.
+  void addExecutor(const std::string& runtime, Executor& executor);
+  /// Recovers what a crash left behind, then starts the threads.
+  void start();
+  /// Stops claiming, lets running attempts finish (up to `drainFor`), and joins. Jobs still
+  /// queued stay durable for the next start.
+  /// Returns false when attempts were still running at the bound (their threads are left
+  /// behind; the caller should exit the process, and the next start recovers the jobs).
+  bool stop(std::chrono::milliseconds drainFor);
+  /// New work may be available.
+  void wake();
+
+  std::size_t runningCount() const;
+
+ private:
+  struct Running {
+    int attempt;
+    std::chrono::steady_clock::time_point deadline;
+    bool abandoned = false;  // completed as TIMED_OUT by housekeeping
+  };
+
+  void workerLoop();
+  bool takeJob(storage::ClaimedJob& job);
+  void runJob(const storage::ClaimedJob& job);
+  storage::Completion decide(const storage::ClaimedJob& job, const RunOutcome& outcome, class JobRunContext& context);
+  void housekeepingLoop();
+  void finishAbandoned();
+
+  storage::Store& store_;
+  EventService& events_;
+  JobWatch& watch_;
+  metrics::HostMetrics& metrics_;
+  DispatcherOptions options_;
+  std::map<std::string, Executor*> executors_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<storage::ClaimedJob> ready_;
+  bool claiming_ = false;
+  bool stopping_ = false;
+  std::uint64_t wakeups_ = 0;
+  int idleWorkers_ = 0;
+  std::map<std::int64_t, Running> running_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace hookhost::dispatch

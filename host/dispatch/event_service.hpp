@@ -1,0 +1,51 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "common/result.hpp"
+#include "dispatch/job_watch.hpp"
+#include "registry/hook_catalog.hpp"
+#include "storage/store.hpp"
+
+namespace hookhost::dispatch {
+
+struct EventLimits {
+  std::int64_t maxQueued = 100'000;
+  int maxChainDepth = 8;
+};
+
+/// Accepting events: validation against the hook catalog, the durable record of the event
+/// and its jobs, and waking the dispatchers. Used by the REST route and by handlers that
+/// emit events. Thread-safe.
+class EventService {
+ public:
+  EventService(storage::Store& store, const registry::HookCatalog& catalog, EventLimits limits, JobWatch& watch);
+
+  /// Checks an event as a handler or a client sent it: a known hook, a payload that fits
+  /// its schema, tags as strings, a chain not deeper than the limit.
+  Status validate(const storage::NewEvent& event) const;
+  /// validate() then record; the answer leaves only after the commit is durable.
+  Result<storage::FireResult> fire(const storage::NewEvent& event);
+
+  /// Waits (bounded) until every job of the event is terminal; returns them as they are then.
+  std::vector<storage::Job> waitForEvent(std::int64_t eventId, std::chrono::milliseconds timeout);
+
+  /// A job changed outside the dispatcher (a callback, a cancel): wake waiters.
+  void notifyChanged() { watch_.changed(); }
+
+  /// Called after a new event was recorded (not for a repeated key): wakes dispatchers.
+  void setOnFired(std::function<void(const storage::FireResult&)> onFired) { onFired_ = std::move(onFired); }
+  const EventLimits& limits() const { return limits_; }
+
+ private:
+  storage::Store& store_;
+  const registry::HookCatalog& catalog_;
+  EventLimits limits_;
+  JobWatch& watch_;
+  std::function<void(const storage::FireResult&)> onFired_;
+};
+
+}  // namespace hookhost::dispatch

@@ -1,0 +1,52 @@
+#include "http/router.hpp"
+
+namespace hookhost::http {
+namespace {
+
+std::vector<std::string> splitPath(const std::string& path) {
+  std::vector<std::string> segments;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    segments.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  // "/v1/hooks/" is the same resource as "/v1/hooks".
+  if (segments.size() > 1 && segments.back().empty()) segments.pop_back();
+  return segments;
+}
+
+bool isParameter(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
+Router::Router(std::vector<Route> routes) : routes_(std::move(routes)) {
+  for (const auto& route : routes_) patterns_.push_back(splitPath(route.pattern));
+}
+
+Router::Match Router::match(const std::string& method, const std::string& path) const {
+  Match found;
+  auto segments = splitPath(path);
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    const auto& pattern = patterns_[i];
+    if (pattern.size() != segments.size()) continue;
+    std::vector<std::string> parameters;
+    bool matches = true;
+    for (std::size_t s = 0; s < pattern.size() && matches; ++s) {
+      if (isParameter(pattern[s])) parameters.push_back(segments[s]);
+      else matches = pattern[s] == segments[s];
+    }
+    if (!matches) continue;
+    found.pathKnown = true;
+    if (routes_[i].method != method) continue;
+    found.route = &routes_[i];
+    found.pathParameters = std::move(parameters);
+    return found;
+  }
+  return found;
+}
+
+}  // namespace hookhost::http

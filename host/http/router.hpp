@@ -1,0 +1,44 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "http/api_request.hpp"
+#include "http/services.hpp"
+
+namespace hookhost::http {
+
+using RouteFunction = ApiReply (*)(const ApiRequest&, Services&);
+
+enum class Access { Public, Authenticated };
+
+/// One REST operation: `pattern` segments in braces (`/v1/jobs/{id}`) match any one
+/// path segment and are handed to the route in order.
+struct Route {
+  std::string method;
+  std::string pattern;
+  Access access;
+  RouteFunction run;
+};
+
+/// Finds the route for a request. Only routes; the work is in the route functions.
+class Router {
+ public:
+  explicit Router(std::vector<Route> routes);
+
+  struct Match {
+    const Route* route = nullptr;             // null: no route for this method and path
+    std::vector<std::string> pathParameters;
+    bool pathKnown = false;                   // the path exists with another method (405)
+  };
+  Match match(const std::string& method, const std::string& path) const;
+
+ private:
+  std::vector<Route> routes_;
+  std::vector<std::vector<std::string>> patterns_;  // split once
+};
+
+/// The whole REST API v1 of DESIGN.md.
+std::vector<Route> apiRoutes();
+
+}  // namespace hookhost::http

@@ -1,0 +1,49 @@
+#include "http/routes/route_support.hpp"
+#include "http/routes/routes.hpp"
+
+namespace hookhost::http {
+
+using storage::Role;
+
+ApiReply registerHandler(const ApiRequest& request, Services& services) {
+  if (auto refused = requireRole(request, {Role::Admin, Role::User}, "register handlers")) return *refused;
+  if (request.body.is_null()) {
+    return errorReply(ErrorKind::BadRequest, "missing_body", "the request needs a JSON body describing the handler");
+  }
+  auto spec = registry::parseRegistration(request.body, services.catalog, services.registrationRules);
+  if (!spec) return errorReply(spec.error());
+  auto registered = services.store.registerHandler(*spec, request.caller());
+  if (!registered) return errorReply(registered.error());
+  if (!registered->created && services.onHandlerChanged) services.onHandlerChanged(registered->handler);
+  return jsonReply(registered->created ? 201 : 200, registry::handlerToJson(registered->handler));
+}
+
+ApiReply listHandlers(const ApiRequest& request, Services& services) {
+  // `hooks` is what the seed's client documents, `hook` what its original code sent.
+  std::vector<std::string> hooks = request.queryValues("hook");
+  for (auto& hook : request.queryValues("hooks")) hooks.push_back(hook);
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& handler : services.store.listHandlers(hooks)) list.push_back(registry::handlerToJson(handler));
+  return jsonReply(200, list);
+}
+
+ApiReply getHandler(const ApiRequest& request, Services& services) {
+  const std::string& idText = request.pathParameters.at(0);
+  auto id = parseId(idText);
+  auto handler = id ? services.store.getHandler(*id) : std::nullopt;
+  if (!handler) return notFound("handler", idText);
+  return jsonReply(200, registry::handlerToJson(*handler));
+}
+
+ApiReply deleteHandler(const ApiRequest& request, Services& services) {
+  const std::string& idText = request.pathParameters.at(0);
+  auto id = parseId(idText);
+  if (!id) return notFound("handler", idText);
+  auto handler = services.store.getHandler(*id);
+  auto deleted = services.store.deleteHandler(*id, request.caller());
+  if (!deleted) return errorReply(deleted.error());
+  if (handler && services.onHandlerChanged) services.onHandlerChanged(*handler);
+  return jsonReply(200, {{"deleted", true}});
+}
+
+}  // namespace hookhost::http

@@ -1,0 +1,125 @@
+#include "auth/secrets.hpp"
+#include "dispatch/event_service.hpp"
+#include "http/json_views.hpp"
+#include "http/routes/route_support.hpp"
+#include "http/routes/routes.hpp"
+
+namespace hookhost::http {
+
+using storage::Role;
+
+namespace {
+
+constexpr int kDefaultPage = 100;
+constexpr int kMaxPage = 1000;
+
+// Admins read every job; others the jobs of their own handlers and of events they fired.
+bool maySeeJob(const storage::User& user, const storage::Job& job, storage::Store& store) {
+  if (user.role == Role::Admin || job.ownerId == user.id) return true;
+  auto event = store.getEvent(job.eventId);
+  return event && event->createdBy == user.name;
+}
+
+std::optional<ApiReply> badQuery(const std::string& name, const std::string& message) {
+  return errorReply(ErrorKind::BadRequest, "invalid_" + name, name + ": " + message);
+}
+
+std::optional<ApiReply> readJobQuery(const ApiRequest& request, storage::JobQuery& query) {
+  if (auto state = request.queryValue("state")) {
+    query.state = storage::parseJobState(*state);
+    if (!query.state) return badQuery("state", "must be one of QUEUED, RUNNING, WAITING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED");
+  }
+  for (auto [name, target] : {std::pair{"handler_id", &query.handlerId}, std::pair{"event_id", &query.eventId}}) {
+    if (auto text = request.queryValue(name)) {
+      *target = parseId(*text);
+      if (!*target) return badQuery(name, "must be a positive integer");
+    }
+  }
+  if (auto text = request.queryValue("after")) {
+    auto after = parseId(*text);
+    if (!after && *text != "0") return badQuery("after", "must be the 'next' cursor of a previous page");
+    query.after = after.value_or(0);
+  }
+  query.limit = kDefaultPage;
+  if (auto text = request.queryValue("limit")) {
+    auto limit = parseId(*text);
+    if (!limit || *limit > kMaxPage) return badQuery("limit", "must be between 1 and " + std::to_string(kMaxPage));
+    query.limit = static_cast<int>(*limit);
+  }
+  return std::nullopt;
+}
+
+std::optional<storage::CallbackEvent> parseCallbackEvent(const std::string& text) {
+  if (text == "update") return storage::CallbackEvent::Update;
+  if (text == "finish") return storage::CallbackEvent::Finish;
+  if (text == "fail") return storage::CallbackEvent::Fail;
+  return std::nullopt;
+}
+
+}  // namespace
+
+ApiReply listJobs(const ApiRequest& request, Services& services) {
+  storage::JobQuery query;
+  if (auto invalid = readJobQuery(request, query)) return *invalid;
+  if (request.caller().role != Role::Admin) query.ownerId = request.caller().id;
+  int pageSize = query.limit;
+  query.limit = pageSize + 1;  // one more tells whether there is a next page
+  auto jobs = services.store.listJobs(query);
+  nlohmann::json list = nlohmann::json::array();
+  for (int i = 0; i < static_cast<int>(jobs.size()) && i < pageSize; ++i) {
+    list.push_back(jobToJson(jobs[static_cast<std::size_t>(i)], WithHistory::No));
+  }
+  nlohmann::json next = nullptr;
+  if (static_cast<int>(jobs.size()) > pageSize) next = std::to_string(jobs[static_cast<std::size_t>(pageSize - 1)].id);
+  return jsonReply(200, {{"jobs", list}, {"next", next}});
+}
+
+ApiReply getJob(const ApiRequest& request, Services& services) {
+  const std::string& idText = request.pathParameters.at(0);
+  auto id = parseId(idText);
+  auto job = id ? services.store.getJob(*id) : std::nullopt;
+  if (!job) return notFound("job", idText);
+  if (!maySeeJob(request.caller(), *job, services.store)) {
+    return errorReply(ErrorKind::Forbidden, "forbidden", "job " + idText + " belongs to another user's handler");
+  }
+  return jsonReply(200, jobToJson(*job, WithHistory::Yes));
+}
+
+ApiReply cancelJob(const ApiRequest& request, Services& services) {
+  const std::string& idText = request.pathParameters.at(0);
+  auto id = parseId(idText);
+  auto job = id ? services.store.getJob(*id) : std::nullopt;
+  if (!job) return notFound("job", idText);
+  if (!maySeeJob(request.caller(), *job, services.store)) {
+    return errorReply(ErrorKind::Forbidden, "forbidden", "job " + idText + " is neither yours nor for your handler");
+  }
+  auto cancelled = services.store.cancelJob(*id);
+  if (!cancelled) return errorReply(cancelled.error());
+  if (services.events) services.events->notifyChanged();
+  auto after = services.store.getJob(*id);
+  return jsonReply(200, jobToJson(*after, WithHistory::No));
+}
+
+ApiReply jobCallback(const ApiRequest& request, Services& services) {
+  const std::string& idText = request.pathParameters.at(0);
+  auto id = parseId(idText);
+  if (!id) return notFound("job", idText);
+  const auto& body = request.body;
+  if (!body.is_object()) return errorReply(ErrorKind::BadRequest, "missing_body", "the request needs a JSON object body");
+  auto token = body.find("token");
+  if (token == body.end() || !token->is_string() || token->get<std::string>().empty()) {
+    return errorReply(ErrorKind::Unprocessable, "invalid_token", "token: the job's callback token is required");
+  }
+  auto eventName = body.find("event");
+  auto event = eventName != body.end() && eventName->is_string() ? parseCallbackEvent(eventName->get<std::string>())
+                                                                 : std::nullopt;
+  if (!event) return errorReply(ErrorKind::Unprocessable, "invalid_event", "event: must be update, finish or fail");
+  nlohmann::json data = body.contains("data") ? body["data"] : nlohmann::json::object();
+  auto applied = services.store.applyCallback(*id, auth::sha256Hex(token->get<std::string>()), *event, data);
+  if (!applied) return errorReply(applied.error());
+  if (services.events) services.events->notifyChanged();
+  auto job = services.store.getJob(*id);
+  return jsonReply(200, jobToJson(*job, WithHistory::No));
+}
+
+}  // namespace hookhost::http

@@ -1,0 +1,27 @@
+#include "http/routes/route_support.hpp"
+
+#include <charconv>
+
+namespace hookhost::http {
+
+std::optional<std::int64_t> parseId(const std::string& text) {
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value <= 0) return std::nullopt;
+  return value;
+}
+
+std::optional<ApiReply> requireRole(const ApiRequest& request, std::initializer_list<storage::Role> roles,
+                                    const std::string& action) {
+  for (storage::Role role : roles) {
+    if (request.caller().role == role) return std::nullopt;
+  }
+  return errorReply(ErrorKind::Forbidden, "forbidden",
+                    "role '" + std::string(storage::roleName(request.caller().role)) + "' may not " + action);
+}
+
+ApiReply notFound(const std::string& what, const std::string& id) {
+  return errorReply(ErrorKind::NotFound, what + "_not_found", "no " + what + " with id " + id);
+}
+
+}  // namespace hookhost::http

@@ -1,0 +1,30 @@
+#include "http/router.hpp"
+#include "http/routes/routes.hpp"
+
+namespace hookhost::http {
+
+std::vector<Route> apiRoutes() {
+  using enum Access;
+  return {
+      {"GET", "/health", Public, getHealth},
+      {"GET", "/metrics", Public, getMetrics},
+      {"GET", "/openapi.json", Public, getOpenApi},
+      {"GET", "/apidocs", Public, getApiDocs},
+      {"GET", "/v1/hooks", Authenticated, listHooks},
+      {"POST", "/v1/handlers", Authenticated, registerHandler},
+      {"GET", "/v1/handlers", Authenticated, listHandlers},
+      {"GET", "/v1/handlers/{id}", Authenticated, getHandler},
+      {"DELETE", "/v1/handlers/{id}", Authenticated, deleteHandler},
+      {"POST", "/v1/events", Authenticated, fireEvent},
+      {"GET", "/v1/events/{id}", Authenticated, getEvent},
+      {"GET", "/v1/jobs", Authenticated, listJobs},
+      {"GET", "/v1/jobs/{id}", Authenticated, getJob},
+      {"POST", "/v1/jobs/{id}/cancel", Authenticated, cancelJob},
+      // The outside system that finishes a deferred job holds the job's one-time token,
+      // not an API key: the token is the credential.
+      {"POST", "/v1/jobs/{id}/callback", Public, jobCallback},
+      {"GET", "/v1/plugins", Authenticated, listPlugins},
+  };
+}
+
+}  // namespace hookhost::http

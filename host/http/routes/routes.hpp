@@ -1,0 +1,27 @@
+#pragma once
+
+#include "http/api_request.hpp"
+#include "http/services.hpp"
+
+namespace hookhost::http {
+
+// One function per REST operation of DESIGN.md; the table that binds them to methods and
+// paths is apiRoutes() in route_table.cpp.
+ApiReply getHealth(const ApiRequest&, Services&);
+ApiReply getMetrics(const ApiRequest&, Services&);
+ApiReply getOpenApi(const ApiRequest&, Services&);
+ApiReply getApiDocs(const ApiRequest&, Services&);
+ApiReply listPlugins(const ApiRequest&, Services&);
+ApiReply listHooks(const ApiRequest&, Services&);
+ApiReply registerHandler(const ApiRequest&, Services&);
+ApiReply listHandlers(const ApiRequest&, Services&);
+ApiReply getHandler(const ApiRequest&, Services&);
+ApiReply deleteHandler(const ApiRequest&, Services&);
+ApiReply fireEvent(const ApiRequest&, Services&);
+ApiReply getEvent(const ApiRequest&, Services&);
+ApiReply listJobs(const ApiRequest&, Services&);
+ApiReply getJob(const ApiRequest&, Services&);
+ApiReply cancelJob(const ApiRequest&, Services&);
+ApiReply jobCallback(const ApiRequest&, Services&);
+
+}  // namespace hookhost::http

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "registry/handler_request.hpp"
+#include "registry/hook_catalog.hpp"
+#include "storage/store.hpp"
+
+namespace hookhost::dispatch {
+class EventService;
+}
+
+namespace hookhost::http {
+
+/// What the routes work with. Owned by the application, which outlives the server; the
+/// optional parts are empty while their subsystem is not running.
+struct Services {
+  Services(storage::Store& store, const registry::HookCatalog& catalog) : store(store), catalog(catalog) {}
+
+  storage::Store& store;
+  const registry::HookCatalog& catalog;
+  registry::RegistrationRules registrationRules;
+  std::size_t maxBodyBytes = 16u << 20;
+  dispatch::EventService* events = nullptr;
+  /// Called after a handler was replaced or deregistered (retire its warm workers).
+  std::function<void(const storage::Handler&)> onHandlerChanged;
+  std::function<nlohmann::json()> pluginsSnapshot;
+  std::function<std::string()> metricsText;
+  std::function<nlohmann::json()> healthDetails;
+  std::function<nlohmann::json()> openApiSpec;
+  std::function<std::string()> apiDocsPage;
+  std::atomic<bool> shuttingDown{false};
+};
+
+}  // namespace hookhost::http

@@ -1,0 +1,59 @@
+#include "plugins/call_info.hpp"
+
+#include <utility>
+
+namespace hookhost::plugins {
+namespace {
+
+template <typename T>
+T field(const nlohmann::json& object, const char* key, T fallback) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return fallback;
+  try {
+    return it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return fallback;
+  }
+}
+
+}  // namespace
+
+CallInfo::CallInfo(const dispatch::RunRequest& request, std::string pluginHandler)
+    : handler_(std::move(pluginHandler)),
+      registeredName_(request.handlerName),
+      hook_(request.hook),
+      user_(request.user),
+      config_(request.config.is_object() ? request.config.dump() : "{}") {
+  call_.job_id = request.jobId;
+  call_.event_id = request.eventId;
+  call_.handler_id = request.handlerId;
+  call_.handler_version = request.handlerVersion;
+  call_.attempt = request.attempt;
+  point();
+}
+
+CallInfo::CallInfo(const nlohmann::json& job, const nlohmann::json& config, std::string pluginHandler)
+    : handler_(std::move(pluginHandler)),
+      registeredName_(field<std::string>(job, "handler", "")),
+      hook_(field<std::string>(job, "hook", "")),
+      user_(field<std::string>(job, "user", "")),
+      config_(config.is_object() ? config.dump() : "{}") {
+  call_.job_id = field<std::int64_t>(job, "job_id", 0);
+  call_.event_id = field<std::int64_t>(job, "event_id", 0);
+  call_.handler_id = field<std::int64_t>(job, "handler_id", 0);
+  call_.handler_version = field<int>(job, "handler_version", 0);
+  call_.attempt = field<int>(job, "attempt", 0);
+  point();
+}
+
+void CallInfo::point() {
+  call_.struct_size = sizeof(hh_call_v1);
+  call_.handler = handler_.c_str();
+  call_.registered_name = registeredName_.c_str();
+  call_.hook = hook_.c_str();
+  call_.user = user_.c_str();
+  call_.config_json = config_.data();
+  call_.config_len = config_.size();
+}
+
+}  // namespace hookhost::plugins

@@ -1,0 +1,177 @@
+#include "registry/handler_request.hpp"
+
+
+
+#include "common/clock.hpp"
+#include "common/email_address.hpp"
+
+namespace hookhost::registry {
+namespace {
+
+Error invalid(const std::string& field, const std::string& message) {
+  return makeError(ErrorKind::Unprocessable, "invalid_" + field, field + ": " + message);
+}
+
+bool isBase64(const std::string& text) {
+  if (text.empty() || text.size() % 4 != 0) return false;
+  std::size_t padding = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '=') {
+      ++padding;
+      if (i < text.size() - 2) return false;
+      continue;
+    }
+    if (padding > 0) return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return false;
+  }
+  return padding <= 2;
+}
+
+// Reads an optional field of a given JSON type; an absent or null field keeps `fallback`.
+template <typename T>
+Result<T> optionalField(const nlohmann::json& body, const std::string& key, T fallback) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return fallback;
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!it->is_string()) return invalid(key, "must be a string");
+  } else if constexpr (std::is_same_v<T, int>) {
+    if (!it->is_number_integer()) return invalid(key, "must be an integer");
+    auto value = it->get<std::int64_t>();
+    if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) {
+      return invalid(key, "is out of range");
+    }
+  }
+  return it->get<T>();
+}
+
+Status checkRange(const std::string& key, int value, int low, int high) {
+  if (value < low || value > high) {
+    return invalid(key, "must be between " + std::to_string(low) + " and " + std::to_string(high));
+  }
+  return Ok{};
+}
+
+Status checkAddress(const std::string& key, const std::string& address) {
+  if (address.empty() || isEmailAddress(address)) return Ok{};
+  return invalid(key, "'" + address + "' is not an email address");
+}
+
+bool hasControlCharacters(const std::string& text) {
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const HookCatalog& catalog,
+                                               const RegistrationRules& rules) {
+  if (!body.is_object()) return makeError(ErrorKind::Unprocessable, "invalid_body", "the body must be a JSON object");
+  storage::HandlerSpec spec;
+
+  auto name = optionalField<std::string>(body, "name", "");
+  if (!name) return name.error();
+  if (name->empty()) return invalid("name", "is required and must not be empty");
+  if (name->size() > 200 || hasControlCharacters(*name)) {
+    return invalid("name", "must be at most 200 characters with no control characters");
+  }
+  spec.name = *name;
+
+  auto hook = optionalField<std::string>(body, "hook", "");
+  if (!hook) return hook.error();
+  if (hook->empty()) return invalid("hook", "is required");
+  if (!catalog.contains(*hook)) {
+    return makeError(ErrorKind::NotFound, "unknown_hook", "no hook named '" + *hook + "'; see GET /v1/hooks");
+  }
+  spec.hook = *hook;
+
+  for (auto [key, target] : {std::pair{"notify_on_success", &spec.notifyOnSuccess},
+                             std::pair{"notify_on_failure", &spec.notifyOnFailure}}) {
+    auto address = optionalField<std::string>(body, key, "");
+    if (!address) return address.error();
+    if (auto checked = checkAddress(key, *address); !checked) return checked.error();
+    *target = *address;
+  }
+
+  if (auto tags = body.find("tags"); tags != body.end() && !tags->is_null()) {
+    if (!tags->is_array()) return invalid("tags", "must be a list of strings");
+    for (const auto& tag : *tags) {
+      if (!tag.is_string() || tag.get<std::string>().empty()) return invalid("tags", "must be a list of non-empty strings");
+      spec.tags.push_back(tag.get<std::string>());
+    }
+  }
+
+  auto runtime = optionalField<std::string>(body, "runtime", "python");
+  if (!runtime) return runtime.error();
+  spec.runtime = *runtime;
+  if (spec.runtime == "python") {
+    auto code = optionalField<std::string>(body, "code", "");
+    if (!code) return code.error();
+    if (!isBase64(*code)) return invalid("code", "must be the base64 of a dill pickle");
+    if (code->size() > rules.maxCodeBytes) {
+      return invalid("code", "is larger than " + std::to_string(rules.maxCodeBytes) + " bytes");
+    }
+    spec.code = *code;
+  } else if (spec.runtime == "plugin") {
+    auto plugin = optionalField<std::string>(body, "plugin", "");
+    if (!plugin) return plugin.error();
+    auto slash = plugin->find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == plugin->size()) {
+      return invalid("plugin", "must name '<plugin name>/<handler name>'");
+    }
+    if (rules.pluginHandlerExists && !rules.pluginHandlerExists(*plugin)) {
+      return invalid("plugin", "no loaded plugin provides '" + *plugin + "'; see GET /v1/plugins");
+    }
+    spec.plugin = *plugin;
+  } else {
+    return invalid("runtime", "must be \"python\" or \"plugin\"");
+  }
+
+  if (auto config = body.find("config"); config != body.end() && !config->is_null()) {
+    if (!config->is_object()) return invalid("config", "must be a JSON object");
+    spec.config = *config;
+  }
+
+  auto timeout = optionalField<int>(body, "timeout_s", rules.defaultTimeoutS);
+  if (!timeout) return timeout.error();
+  if (auto checked = checkRange("timeout_s", *timeout, 1, rules.maxTimeoutS); !checked) return checked.error();
+  spec.timeoutS = *timeout;
+
+  auto attempts = optionalField<int>(body, "max_attempts", 1);
+  if (!attempts) return attempts.error();
+  if (auto checked = checkRange("max_attempts", *attempts, 1, rules.maxAttempts); !checked) return checked.error();
+  spec.maxAttempts = *attempts;
+
+  auto concurrency = optionalField<int>(body, "max_concurrency", 0);
+  if (!concurrency) return concurrency.error();
+  if (auto checked = checkRange("max_concurrency", *concurrency, 0, 100'000); !checked) return checked.error();
+  spec.maxConcurrency = *concurrency;
+  return spec;
+}
+
+nlohmann::json handlerToJson(const storage::Handler& handler) {
+  const storage::HandlerSpec& spec = handler.spec;
+  nlohmann::json out = {
+      {"id", handler.id},
+      {"name", spec.name},
+      {"hook", spec.hook},
+      {"version", handler.version},
+      {"runtime", spec.runtime},
+      {"notify_on_success", spec.notifyOnSuccess},
+      {"notify_on_failure", spec.notifyOnFailure},
+      {"tags", spec.tags},
+      {"timeout_s", spec.timeoutS},
+      {"max_attempts", spec.maxAttempts},
+      {"max_concurrency", spec.maxConcurrency},
+      {"created_at", formatRfc3339(handler.createdAt)},
+      {"created_by", handler.createdBy},
+      {"updated_at", formatRfc3339(handler.updatedAt)},
+      {"updated_by", handler.updatedBy},
+  };
+  if (spec.runtime == "plugin") out["plugin"] = spec.plugin;
+  return out;
+}
+
+}  // namespace hookhost::registry
