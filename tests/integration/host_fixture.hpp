@@ -1,0 +1,67 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "host_process.hpp"
+
+namespace hookhost::testing {
+
+/// A running host with one key per role, for tests that talk to the REST API.
+class HostTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    host_ = std::make_unique<HostProcess>(dir_.path() / "data", environment());
+    adminKey_ = host_->addUser("root", "admin");
+    userKey_ = host_->addUser("alice", "user");
+    otherKey_ = host_->addUser("bob", "user");
+    publisherKey_ = host_->addUser("ingest", "publisher");
+    ASSERT_FALSE(adminKey_.empty());
+    ASSERT_TRUE(host_->start()) << host_->log();
+  }
+
+  void TearDown() override {
+    if (host_ && host_->running()) {
+      EXPECT_EQ(host_->stop(), 0) << host_->log();
+    }
+  }
+
+  virtual std::map<std::string, std::string> environment() { return {}; }
+
+  /// A registration body for a python handler whose code is opaque bytes to the host.
+  static nlohmann::json pythonHandler(const std::string& name, const std::string& hook = "ctingress.on_complete") {
+    return {{"name", name},
+            {"hook", hook},
+            {"notify_on_success", "success@example.com"},
+            {"notify_on_failure", "failure@example.com"},
+            {"tags", {"demo", "anomaly-detection"}},
+            {"runtime", "python"},
+            {"code", "gASVAAAAAAAAAAA="}};
+  }
+
+  static nlohmann::json seedPayload() {
+    return {{"DataSets",
+             {{{"Error", ""},
+               {"Name", "/DFR 2/200610,230000000,-4t,R108-North Anna #1,APP601,Dominion,M1094.cfg"},
+               {"Streams",
+                {{{"EndNs", 1591844539983333333LL},
+                  {"ProcessedAtNs", 0},
+                  {"StartNs", 1591844350000000000LL},
+                  {"Uuid", "585cc764-3c80-5d3f-a7d7-59d48abbab0b"}}}},
+               {"Success", true}},
+              {{"Error", "cfg format error"},
+               {"Name", "/__MACOSX/DFR 2/._200610.cfg"},
+               {"Streams", nullptr},
+               {"Success", false}}}},
+            {"File", "comtrade_samples.zip"},
+            {"RequestID", "0bbcacdb-e7aa-4e01-af88-9ba865ea32bd"},
+            {"SubmittedAt", "2020-10-29T21:58:15.09246084Z"}};
+  }
+
+  TempDir dir_;
+  std::unique_ptr<HostProcess> host_;
+  std::string adminKey_, userKey_, otherKey_, publisherKey_;
+};
+
+}  // namespace hookhost::testing
