@@ -1,0 +1,306 @@
+// The store's state machine against a real SQLite file (issue 3).
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "store_fixture.hpp"
+#include "storage/tag_matching.hpp"
+
+namespace hookhost::testing {
+namespace {
+
+using storage::CompletionOutcome;
+using storage::JobState;
+
+Micros later(int seconds) { return nowMicros() + seconds * 1'000'000LL; }
+
+TEST(TagMatching, FollowsTheSeedRule) {
+  using storage::tagsMatch;
+  EXPECT_TRUE(tagsMatch({}, {"demo"}));              // an event without tags runs every handler
+  EXPECT_TRUE(tagsMatch({"x"}, {}));                 // an empty handler list matches all tags
+  EXPECT_TRUE(tagsMatch({"x", "demo"}, {"demo", "y"}));  // logical OR
+  EXPECT_FALSE(tagsMatch({"x"}, {"demo", "y"}));
+}
+
+using SqlStoreTest = StoreTest;
+
+TEST_F(SqlStoreTest, FiresOneJobPerMatchingHandlerInOneEvent) {
+  auto demo = addHandler("demo", {"demo"});
+  auto red = addHandler("red", {"red", "blue"});
+  auto all = addHandler("all", {});
+  auto names = [&](const storage::FireResult& fired) {
+    std::set<std::string> out;
+    for (const auto& job : fired.jobs) out.insert(job.handler);
+    return out;
+  };
+  EXPECT_EQ(names(fire()), (std::set<std::string>{"demo", "red", "all"}));
+  EXPECT_EQ(names(fire({"blue"})), (std::set<std::string>{"red", "all"}));
+  EXPECT_EQ(names(fire({"green"})), (std::set<std::string>{"all"}));
+  auto fired = fire({"demo"});
+  for (const auto& job : fired.jobs) {
+    auto stored = store_->getJob(job.jobId);
+    EXPECT_EQ(stored->state, JobState::Queued);
+    EXPECT_EQ(stored->eventId, fired.eventId);
+    EXPECT_EQ(historyKinds(job.jobId), (std::vector<std::string>{"CREATE"}));
+  }
+  EXPECT_EQ(store_->countQueued(), 3 + 2 + 1 + 2);
+}
+
+TEST_F(SqlStoreTest, AnEventWithoutHandlersIsStillRecorded) {
+  auto fired = fire({}, std::nullopt, "staging.new_xrefs");
+  EXPECT_TRUE(fired.jobs.empty());
+  ASSERT_TRUE(store_->getEvent(fired.eventId));
+  EXPECT_EQ(store_->getEvent(fired.eventId)->hook, "staging.new_xrefs");
+}
+
+TEST_F(SqlStoreTest, AKeyFiredFiftyTimesConcurrentlyCreatesOneEvent) {
+  addHandler("h");
+  std::vector<storage::FireResult> results(50);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 50; ++i) threads.emplace_back([&, i] { results[static_cast<std::size_t>(i)] = fire({}, "genebuild-42"); });
+  for (auto& thread : threads) thread.join();
+  int fresh = 0;
+  for (const auto& result : results) {
+    EXPECT_EQ(result.eventId, results[0].eventId);
+    ASSERT_EQ(result.jobs.size(), 1u);
+    EXPECT_EQ(result.jobs[0].jobId, results[0].jobs[0].jobId);
+    fresh += result.duplicate ? 0 : 1;
+  }
+  EXPECT_EQ(fresh, 1);
+  EXPECT_EQ(store_->countQueued(), 1);
+  // The key is per hook.
+  EXPECT_NE(fire({}, "genebuild-42", "staging.new_xrefs").eventId, results[0].eventId);
+}
+
+TEST_F(SqlStoreTest, AFullQueueRefusesAndRecordsNothing) {
+  addHandler("a");
+  addHandler("b");
+  storage::NewEvent event;
+  event.hook = "staging.new_assembly";
+  event.createdBy = "ingest";
+  ASSERT_TRUE(store_->fire(event, 3));
+  auto refused = store_->fire(event, 3);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::QueueFull);
+  EXPECT_EQ(store_->countQueued(), 2);
+  EXPECT_FALSE(store_->getEvent(2));
+}
+
+TEST_F(SqlStoreTest, ClaimRunsTheVersionTheJobWasCreatedFor) {
+  auto handler = addHandler("h");
+  auto fired = fire();
+  addHandler("h");  // replaced after the fire: version 2
+  auto claimed = store_->claimJobs("host-a", 10, later(30));
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].handler.version, 1);
+  EXPECT_EQ(claimed[0].attempt, 1);
+  EXPECT_EQ(claimed[0].ownerName, "alice");
+  EXPECT_EQ(claimed[0].handler.spec.code, "AAAA");
+  EXPECT_EQ(claimed[0].payload["genome"], "homo_sapiens");
+  EXPECT_EQ(stateOf(fired.jobs[0].jobId), JobState::Running);
+  EXPECT_TRUE(store_->claimJobs("host-b", 10, later(30)).empty());
+}
+
+TEST_F(SqlStoreTest, ACompletionFromAStaleAttemptIsRecordedButNotApplied) {
+  addHandler("h", {}, 3);
+  auto jobId = fire().jobs[0].jobId;
+  store_->claimJobs("host-a", 1, nowMicros() - 1);  // a lease that has already run out
+  EXPECT_EQ(store_->rescueExpired(nowMicros(), storage::RescueScope::ExpiredLeases).requeued, 1);
+  auto second = store_->claimJobs("host-b", 1, later(30));
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].attempt, 2);
+
+  storage::Completion late;
+  late.next = JobState::Succeeded;
+  late.result = "from the lost attempt";
+  EXPECT_EQ(store_->completeJob(jobId, 1, late), CompletionOutcome::Stale);
+  auto job = store_->getJob(jobId);
+  EXPECT_EQ(job->state, JobState::Running);
+  EXPECT_FALSE(job->result);
+  EXPECT_EQ(job->history.back().data["rejected"], "stale completion");
+
+  storage::Completion current;
+  current.next = JobState::Succeeded;
+  current.result = "done";
+  EXPECT_EQ(store_->completeJob(jobId, 2, current), CompletionOutcome::Applied);
+  EXPECT_EQ(store_->getJob(jobId)->result, "done");
+  EXPECT_EQ(historyKinds(jobId),
+            (std::vector<std::string>{"CREATE", "RUN", "RETRY", "RUN", "UPDATE", "FINISH"}));
+  // Terminal means terminal: nothing moves it again.
+  EXPECT_EQ(store_->completeJob(jobId, 2, late), CompletionOutcome::Stale);
+  EXPECT_EQ(store_->getJob(jobId)->result, "done");
+}
+
+TEST_F(SqlStoreTest, OnlyQueuedJobsCanBeCancelled) {
+  addHandler("h");
+  auto first = fire().jobs[0].jobId;
+  ASSERT_TRUE(store_->cancelJob(first));
+  EXPECT_EQ(stateOf(first), JobState::Cancelled);
+  EXPECT_EQ(store_->cancelJob(first).error().kind, ErrorKind::Conflict);
+  auto second = fire().jobs[0].jobId;
+  ASSERT_EQ(store_->claimJobs("h", 5, later(30)).size(), 1u);  // the cancelled one is not claimed
+  auto refused = store_->cancelJob(second);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::Conflict);
+  EXPECT_EQ(store_->cancelJob(9999).error().kind, ErrorKind::NotFound);
+}
+
+TEST_F(SqlStoreTest, CancelAndClaimRacingNeverBothWin) {
+  addHandler("h");
+  std::vector<std::int64_t> jobs;
+  for (int i = 0; i < 200; ++i) jobs.push_back(fire().jobs[0].jobId);
+  std::set<std::int64_t> cancelled, claimed;
+  std::thread canceller([&] {
+    for (auto id : jobs) {
+      if (store_->cancelJob(id)) cancelled.insert(id);
+    }
+  });
+  std::thread claimer([&] {
+    for (int i = 0; i < 400 && claimed.size() + 0 < jobs.size(); ++i) {
+      for (const auto& job : store_->claimJobs("racer", 3, later(30))) claimed.insert(job.jobId);
+    }
+  });
+  canceller.join();
+  claimer.join();
+  for (auto id : jobs) {
+    bool wasCancelled = cancelled.count(id) > 0;
+    bool wasClaimed = claimed.count(id) > 0;
+    EXPECT_NE(wasCancelled, wasClaimed) << "job " << id;
+    EXPECT_EQ(stateOf(id), wasCancelled ? JobState::Cancelled : JobState::Running);
+  }
+}
+
+TEST_F(SqlStoreTest, MaxConcurrencyHoldsJobsBackWithoutBlockingOthers) {
+  auto limited = addHandler("limited", {}, 1, 1);
+  auto free = addHandler("free", {}, 1, 0, "staging.new_xrefs");
+  fire();
+  fire();
+  fire({}, std::nullopt, "staging.new_xrefs");
+  auto claimed = store_->claimJobs("h", 10, later(30));
+  std::multiset<std::int64_t> handlers;
+  for (const auto& job : claimed) handlers.insert(job.handler.id);
+  EXPECT_EQ(handlers.count(limited.id), 1u);
+  EXPECT_EQ(handlers.count(free.id), 1u);
+  EXPECT_TRUE(store_->claimJobs("h", 10, later(30)).empty());
+  storage::Completion done;
+  done.next = JobState::Succeeded;
+  for (const auto& job : claimed) store_->completeJob(job.jobId, job.attempt, done);
+  auto next = store_->claimJobs("h", 10, later(30));
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].handler.id, limited.id);
+}
+
+TEST_F(SqlStoreTest, ExpiredLeasesAreRequeuedWhileAttemptsRemainThenFailed) {
+  addHandler("h", {}, 2);
+  auto jobId = fire().jobs[0].jobId;
+  store_->claimJobs("lost-host", 1, nowMicros() - 1);
+  auto counts = store_->rescueExpired(nowMicros(), storage::RescueScope::ExpiredLeases);
+  EXPECT_EQ(counts.requeued, 1);
+  EXPECT_EQ(stateOf(jobId), JobState::Queued);
+  store_->claimJobs("lost-host", 1, nowMicros() - 1);
+  counts = store_->rescueExpired(nowMicros(), storage::RescueScope::ExpiredLeases);
+  EXPECT_EQ(counts.failed, 1);
+  auto job = store_->getJob(jobId);
+  EXPECT_EQ(job->state, JobState::Failed);
+  EXPECT_NE(job->error->find("lease of lost-host expired"), std::string::npos);
+}
+
+TEST_F(SqlStoreTest, AtStartEveryRunningJobIsRecovered) {
+  addHandler("h");
+  auto jobId = fire().jobs[0].jobId;
+  store_->claimJobs("crashed", 1, later(3600));
+  EXPECT_EQ(store_->rescueExpired(nowMicros(), storage::RescueScope::ExpiredLeases).requeued, 0);
+  EXPECT_EQ(store_->rescueExpired(nowMicros(), storage::RescueScope::AllRunning).requeued, 1);
+  EXPECT_EQ(stateOf(jobId), JobState::Queued);
+  EXPECT_EQ(store_->claimJobs("restarted", 1, later(30))[0].attempt, 2);
+}
+
+TEST_F(SqlStoreTest, ADeferredJobWaitsForItsCallback) {
+  addHandler("h");
+  auto jobId = fire().jobs[0].jobId;
+  auto attempt = store_->claimJobs("h", 1, later(30))[0].attempt;
+  storage::Completion deferred;
+  deferred.next = JobState::Waiting;
+  deferred.tokenHash = "good-hash";
+  deferred.deadlineAt = later(3600);
+  ASSERT_EQ(store_->completeJob(jobId, attempt, deferred), CompletionOutcome::Applied);
+  EXPECT_EQ(stateOf(jobId), JobState::Waiting);
+
+  auto wrong = store_->applyCallback(jobId, "bad-hash", storage::CallbackEvent::Finish, {});
+  EXPECT_EQ(wrong.error().kind, ErrorKind::Forbidden);
+  ASSERT_TRUE(store_->applyCallback(jobId, "good-hash", storage::CallbackEvent::Update, {{"progress", 50}}));
+  EXPECT_EQ(stateOf(jobId), JobState::Waiting);
+  ASSERT_TRUE(store_->applyCallback(jobId, "good-hash", storage::CallbackEvent::Finish, {{"result", "archived"}}));
+  auto job = store_->getJob(jobId);
+  EXPECT_EQ(job->state, JobState::Succeeded);
+  EXPECT_EQ(job->result, "archived");
+  // The token is one-time.
+  EXPECT_EQ(store_->applyCallback(jobId, "good-hash", storage::CallbackEvent::Fail, {}).error().kind,
+            ErrorKind::Forbidden);
+  EXPECT_EQ(historyKinds(jobId), (std::vector<std::string>{"CREATE", "RUN", "DEFER", "UPDATE", "FINISH"}));
+}
+
+TEST_F(SqlStoreTest, AWaitingJobPastItsDeadlineTimesOut) {
+  addHandler("h");
+  auto jobId = fire().jobs[0].jobId;
+  auto attempt = store_->claimJobs("h", 1, later(30))[0].attempt;
+  storage::Completion deferred;
+  deferred.next = JobState::Waiting;
+  deferred.tokenHash = "t";
+  deferred.deadlineAt = nowMicros() - 1;
+  store_->completeJob(jobId, attempt, deferred);
+  EXPECT_EQ(store_->applyCallback(jobId, "t", storage::CallbackEvent::Finish, {}).error().code, "token_expired");
+  EXPECT_EQ(store_->rescueExpired(nowMicros(), storage::RescueScope::ExpiredLeases).timedOut, 1);
+  EXPECT_EQ(stateOf(jobId), JobState::TimedOut);
+}
+
+TEST_F(SqlStoreTest, EmittedEventsAreRecordedWithTheCompletionAndDeduplicatedByKey) {
+  addHandler("parent");
+  addHandler("child", {}, 1, 0, "staging.new_xrefs");
+  auto jobId = fire().jobs[0].jobId;
+  auto attempt = store_->claimJobs("h", 1, later(30))[0].attempt;
+  storage::Completion done;
+  done.next = JobState::Succeeded;
+  storage::NewEvent emitted;
+  emitted.hook = "staging.new_xrefs";
+  emitted.payload = {{"genome", "g"}, {"database", "d"}};
+  emitted.key = "flatfile:g";
+  emitted.depth = 1;
+  emitted.createdBy = "alice";
+  done.emitted = {emitted, emitted};
+  ASSERT_EQ(store_->completeJob(jobId, attempt, done), CompletionOutcome::Applied);
+  auto finish = store_->getJob(jobId)->history.back();
+  ASSERT_EQ(finish.data["emitted"].size(), 2u);
+  EXPECT_EQ(finish.data["emitted"][0]["duplicate"], false);
+  EXPECT_EQ(finish.data["emitted"][1]["duplicate"], true);
+  auto child = store_->getEvent(finish.data["emitted"][0]["event_id"]);
+  EXPECT_EQ(child->parentJobId, jobId);
+  EXPECT_EQ(child->depth, 1);
+  EXPECT_EQ(store_->jobsOfEvent(child->id).size(), 1u);
+}
+
+TEST_F(SqlStoreTest, DeregisteringCancelsQueuedJobs) {
+  auto handler = addHandler("h");
+  auto jobId = fire().jobs[0].jobId;
+  ASSERT_TRUE(store_->deleteHandler(handler.id, alice_));
+  EXPECT_EQ(stateOf(jobId), JobState::Cancelled);
+  EXPECT_EQ(store_->countQueued(), 0);
+}
+
+TEST_F(SqlStoreTest, JobPagesFollowTheCursor) {
+  addHandler("h");
+  for (int i = 0; i < 7; ++i) fire();
+  storage::JobQuery query;
+  query.limit = 3;
+  std::vector<std::int64_t> seen;
+  for (int page = 0; page < 5; ++page) {
+    auto jobs = store_->listJobs(query);
+    if (jobs.empty()) break;
+    for (const auto& job : jobs) seen.push_back(job.id);
+    query.after = jobs.back().id;
+  }
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7}));
+}
+
+}  // namespace
+}  // namespace hookhost::testing
