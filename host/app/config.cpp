@@ -199,6 +199,12 @@ std::int64_t Config::integer(const std::string& key) const {
 
 bool Config::flag(const std::string& key) const { return isSet(key) && values_.at(key).get<bool>(); }
 
+std::optional<std::string> Config::textOf(const std::string& key) const {
+  if (!isSet(key)) return std::nullopt;
+  const auto& value = values_.at(key);
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
 std::chrono::milliseconds Config::duration(const std::string& key) const {
   if (!isSet(key)) return std::chrono::milliseconds(0);
   const auto& value = values_.at(key);

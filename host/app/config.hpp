@@ -34,6 +34,9 @@ class Config {
   std::chrono::milliseconds duration(const std::string& key) const;
   std::vector<std::string> list(const std::string& key) const;
   bool isSet(const std::string& key) const;
+  /// The value as text (numbers and flags spelled out), or empty when unset: for
+  /// subsystems that read their keys through a lookup function.
+  std::optional<std::string> textOf(const std::string& key) const;
 
   /// Keys the file held that hookhost does not know (reported as warnings, not errors, so
   /// a config shared with a newer version still starts).

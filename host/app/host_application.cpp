@@ -4,12 +4,17 @@
 #include <unistd.h>
 
 #include <Poco/Logger.h>
+#include <Poco/Thread.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
 
 #include "app/config.hpp"
 #include "app/logging.hpp"
+#include "app/plugin_executor.hpp"
+#include "app/plugin_registrations.hpp"
+#include "apidocs/api_docs_page.hpp"
+#include "apidocs/open_api_spec.hpp"
 #include "app/store_location.hpp"
 #include "auth/api_keys.hpp"
 #include "dispatch/dispatcher.hpp"
@@ -17,7 +22,13 @@
 #include "http/request_handler_factory.hpp"
 #include "http/services.hpp"
 #include "metrics/metrics.hpp"
+#include "notify/mail_settings.hpp"
+#include "notify/notifier.hpp"
+#include "plugins/plugin_directory.hpp"
+#include "sandbox/src/python_executor.hpp"
 #include "registry/hook_catalog.hpp"
+#include "sandbox/src/sandbox_options.hpp"
+#include "sandbox/src/worker_pool.hpp"
 
 namespace hookhost::app {
 namespace {
@@ -47,6 +58,18 @@ void bootstrapAdmin(storage::Store& store, Poco::Logger& log) {
   log.information("created user 'admin' with role admin");
 }
 
+sandbox::SandboxOptions sandboxOptions(const Config& config) {
+  nlohmann::json section = {
+      {"python", config.text("sandbox.python")},         {"network", config.flag("sandbox.network")},
+      {"memory_mb", config.integer("sandbox.memory_mb")}, {"cpu_s", config.integer("sandbox.cpu_s")},
+      {"max_procs", config.integer("sandbox.max_procs")}, {"default_timeout_s", config.integer("sandbox.default_timeout_s")},
+  };
+  if (config.isSet("sandbox.user")) section["user"] = config.text("sandbox.user");
+  auto options = sandbox::sandboxOptionsFromJson(section);
+  if (!options) throw ConfigError(options.error().message);
+  return *options;
+}
+
 }  // namespace
 
 int HostApplication::main(const std::vector<std::string>&) {
@@ -65,7 +88,23 @@ int HostApplication::main(const std::vector<std::string>&) {
     metrics.jobsByState = [&] { return store->countJobsByState(); };
     metrics.queueDepth = [&] { return store->countQueued(); };
 
+    auto mail = notify::readMailSettings([&](const std::string& key) { return config.textOf(key); },
+                                         config.text("data.dir"));
+    if (!mail) throw ConfigError(mail.error().message);
+    auto transport = notify::makeTransport(*mail);
+    notify::MessageBuilder messages(mail->message);
+    notify::RetryPolicy mailRetry(mail->retry);
+    notify::Notifier notifier(*store, *transport, messages, mailRetry);
+    metrics.notifications = [&] {
+      auto counts = notifier.counters();
+      return metrics::HostMetrics::NotificationCounts{static_cast<std::int64_t>(counts.sent),
+                                                      static_cast<std::int64_t>(counts.retried),
+                                                      static_cast<std::int64_t>(counts.failed)};
+    };
+
     dispatch::JobWatch watch;
+    // A job's end commits its notification; the notifier sends it at once, not at its next poll.
+    watch.setListener([&] { notifier.poke(); });
     dispatch::EventService events(*store, catalog,
                                   {config.integer("dispatch.max_queued"),
                                    static_cast<int>(config.integer("dispatch.max_chain_depth"))},
@@ -77,18 +116,57 @@ int HostApplication::main(const std::vector<std::string>&) {
     dispatchOptions.callbackTtl = config.duration("dispatch.callback_ttl");
     dispatchOptions.retry = {config.duration("dispatch.retry_base"), config.duration("dispatch.retry_max")};
     dispatch::Dispatcher dispatcher(*store, events, watch, metrics, dispatchOptions);
+
     events.setOnFired([&](const storage::FireResult& fired) {
       metrics.eventsFired.add();
       if (!fired.jobs.empty()) dispatcher.wake();
     });
 
+    // The sandbox runs Python handlers and untrusted plugins. Where it cannot start (no
+    // bubblewrap, no user namespaces) the host still serves; those jobs fail with the reason.
+    auto pool = sandbox::WorkerPool::create(sandboxOptions(config));
+    std::string sandboxProblem = pool ? "" : pool.error().message;
+    if (!pool) log.error("the sandbox is unavailable: %s", sandboxProblem);
+    sandbox::WorkerPool* workerPool = pool ? pool->get() : nullptr;
+    std::optional<sandbox::PythonExecutor> python;
+    if (workerPool) {
+      python.emplace(*workerPool, sandbox::pythonRunnerDir(executableDirectory().parent_path() / "share"));
+      dispatcher.addExecutor("python", *python);
+    }
+
+    plugins::PluginDirectoryOptions pluginOptions;
+    pluginOptions.dir = configuredOrBundled(config, "plugins.dir", "lib/hookhost/plugins");
+    pluginOptions.copyDir = std::filesystem::path(config.text("data.dir")) / "plugins";
+    pluginOptions.hookExists = [&](const std::string& hook) { return catalog.contains(hook); };
+    pluginOptions.log = [](const std::string& line) { Poco::Logger::get("hookhost.plugins").information(line); };
+    plugins::PluginDirectory pluginDirectory(pluginOptions);
+    pluginDirectory.setOnChange([&](const plugins::PluginSnapshot& snapshot) {
+      registerManifestHandlers(*store, catalog, snapshot);
+    });
+    pluginDirectory.start();
+    auto trusted = config.list("plugins.trusted");
+    PluginExecutor pluginExecutor(pluginDirectory, {trusted.begin(), trusted.end()}, workerPool,
+                                  executableDirectory() / "hookhost-plugin-worker", sandboxProblem);
+    dispatcher.addExecutor("plugin", pluginExecutor);
+
     http::Services services{*store, catalog};
+    services.pluginsSnapshot = [&] { return pluginDirectory.snapshot()->toJson(); };
+    services.registrationRules.pluginHandlerExists = [&](const std::string& plugin) {
+      return static_cast<bool>(pluginDirectory.resolve(plugin));
+    };
+    services.onHandlerChanged = [&](const storage::Handler& handler) {
+      if (python) python->retireHandler(handler.createdBy, handler.id);
+    };
     services.maxBodyBytes = static_cast<std::size_t>(config.integer("http.max_body_bytes"));
     services.registrationRules.defaultTimeoutS = static_cast<int>(config.integer("sandbox.default_timeout_s"));
     services.events = &events;
     services.metricsText = [&] { return metrics.render(); };
     services.healthDetails = [&] { return nlohmann::json{{"host", dispatchOptions.hostId}}; };
+    services.openApiSpec = [] { return apidocs::openApiSpec(); };
+    const std::string apiDocsPage = apidocs::renderApiDocsHtml(apidocs::openApiSpec());
+    services.apiDocsPage = [&] { return apiDocsPage; };
 
+    notifier.start();
     dispatcher.start();
 
     Poco::Net::ServerSocket socket(
@@ -105,12 +183,19 @@ int HostApplication::main(const std::vector<std::string>&) {
     log.information("stopping: no new requests; draining running jobs");
     services.shuttingDown = true;
     server.stop();
+    // Requests in flight finish (a fire that committed gets its answer); idle keep-alive
+    // connections and long ?wait= calls are cut after a short grace.
+    for (int i = 0; i < 50 && server.currentConnections() > 0; ++i) Poco::Thread::sleep(100);
+    server.stopAll(true);
     bool drained = dispatcher.stop(kDrainFor);
     if (!drained) {
       log.warning("jobs still running after %d s; they are recovered at the next start", static_cast<int>(kDrainFor.count()));
       std::cout.flush();
       ::_exit(EXIT_OK);
     }
+    if (workerPool) workerPool->shutdown();
+    pluginDirectory.stop();
+    notifier.stop();
     log.information("stopped");
     return EXIT_OK;
   } catch (const ConfigError& error) {

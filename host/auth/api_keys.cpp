@@ -36,7 +36,7 @@ Result<NewUser> addUser(storage::Store& store, const std::string& name, const st
     return makeError(ErrorKind::Unprocessable, "invalid_name",
                      "user name '" + name + "' must be 1-64 letters, digits, '.', '_', '@' or '-'");
   }
-  if (!isEmailAddress(email)) {
+  if (!isValidEmailAddress(email)) {
     return makeError(ErrorKind::Unprocessable, "invalid_email", "'" + email + "' is not an email address");
   }
   IssuedKey issued = issueKey();

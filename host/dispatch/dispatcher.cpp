@@ -63,7 +63,8 @@ void Dispatcher::start() {
                          recovered.failed, recovered.timedOut);
   }
   metrics_.jobsRescued.add(recovered.requeued + recovered.failed);
-  for (int i = 0; i < std::max(1, options_.workers); ++i) threads_.emplace_back([this] { workerLoop(); });
+  // 0 workers: a host that serves the API and keeps the store healthy but runs no jobs.
+  for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { workerLoop(); });
   threads_.emplace_back([this] { housekeepingLoop(); });
 }
 

@@ -19,7 +19,12 @@ class JobWatch {
       ++generation_;
     }
     cv_.notify_all();
+    if (listener_) listener_();
   }
+
+  /// Also told of every change (the notifier: a job's end may have queued an email). Set
+  /// before the threads that call changed() start.
+  void setListener(std::function<void()> listener) { listener_ = std::move(listener); }
 
   /// Waits until `done()` is true or `timeout` passes; returns done()'s last answer.
   bool waitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
@@ -46,6 +51,7 @@ class JobWatch {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::uint64_t generation_ = 0;
+  std::function<void()> listener_;
 };
 
 }  // namespace hookhost::dispatch

@@ -1,6 +1,7 @@
 #include "metrics/metrics.hpp"
 
 #include <cstdio>
+#include <tuple>
 
 namespace hookhost::metrics {
 namespace {
@@ -59,10 +60,16 @@ std::string HostMetrics::render() const {
   renderCounter(out, "hookhost_jobs_retried_total", "Job attempts that failed and were queued again.", jobsRetried);
   renderCounter(out, "hookhost_jobs_rescued_total", "Jobs taken back from an expired lease.", jobsRescued);
   renderCounter(out, "hookhost_stale_completions_total", "Completions rejected as stale.", staleCompletions);
-  renderCounter(out, "hookhost_notifications_sent_total", "Notification emails delivered.", notificationsSent);
-  renderCounter(out, "hookhost_notifications_retried_total", "Notification sends that will be retried.",
-                notificationsRetried);
-  renderCounter(out, "hookhost_notifications_failed_total", "Notifications given up.", notificationsFailed);
+  if (notifications) {
+    auto counts = notifications();
+    for (auto [name, help, value] : {std::tuple{"sent", "delivered or spooled", counts.sent},
+                                     std::tuple{"retried", "failed for now and scheduled again", counts.retried},
+                                     std::tuple{"failed", "rejected for good or given up", counts.failed}}) {
+      std::string metric = std::string("hookhost_notifications_") + name + "_total";
+      out += "# HELP " + metric + " Notification emails " + help + ".\n# TYPE " + metric + " counter\n";
+      out += metric + " " + std::to_string(value) + "\n";
+    }
+  }
   fireToStart.render(out, "hookhost_fire_to_start_seconds", "Time from an event's fire to its job's start.");
   runTime.render(out, "hookhost_job_run_seconds", "Time a job attempt ran.");
   return out;

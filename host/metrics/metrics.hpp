@@ -41,13 +41,14 @@ struct HostMetrics {
   Counter jobsRetried;
   Counter jobsRescued;
   Counter staleCompletions;
-  Counter notificationsSent;
-  Counter notificationsRetried;
-  Counter notificationsFailed;
   Histogram fireToStart;
   Histogram runTime;
   std::function<std::vector<std::pair<std::string, std::int64_t>>()> jobsByState;
   std::function<std::int64_t()> queueDepth;
+  struct NotificationCounts {
+    std::int64_t sent = 0, retried = 0, failed = 0;
+  };
+  std::function<NotificationCounts()> notifications;
 
   /// Prometheus text exposition format 0.0.4.
   std::string render() const;

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <filesystem>
 
-#include "notify/email_address.hpp"
+#include "common/email_address.hpp"
 #include "notify/spool_transport.hpp"
 
 namespace hookhost::notify {

@@ -1,5 +1,7 @@
 #include "notify/notifier.hpp"
 
+#include <optional>
+
 #include <Poco/Logger.h>
 #include <Poco/Net/MailMessage.h>
 

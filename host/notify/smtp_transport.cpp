@@ -87,9 +87,8 @@ SmtpTransport::~SmtpTransport() {
   if (settings_.starttls) Poco::Net::uninitializeSSL();
 }
 
-SendResult SmtpTransport::send(const Notification& notification,
+SendResult SmtpTransport::send(const Notification& /*notification*/,
                                Poco::Net::MailMessage& message) {
-  (void)notification;
   Phase phase = Phase::Connect;
   const Poco::Timespan timeout(static_cast<Poco::Timespan::TimeDiff>(settings_.timeout.count()) *
                                1000);

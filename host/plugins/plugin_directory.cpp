@@ -15,6 +15,9 @@ namespace fs = std::filesystem;
 fs::path makeTempCopyDir() {
   std::string pattern = (fs::temp_directory_path() / "hookhost-plugins-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) throw std::runtime_error("cannot create a directory for plugin copies");
+  // Sandboxed workers run as an unprivileged user and must be able to map these copies.
+  fs::permissions(pattern, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                               fs::perms::others_read | fs::perms::others_exec);
   return pattern;
 }
 

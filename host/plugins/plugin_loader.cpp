@@ -51,7 +51,12 @@ Result<fs::path> privateCopy(const fs::path& file, const fs::path& copyDir) {
   fs::create_directories(copyDir, ec);
   for (int tries = 0; tries < 1000; ++tries) {
     fs::path target = copyDir / (file.stem().string() + "." + std::to_string(++counter) + ".so");
-    if (fs::copy_file(file, target, fs::copy_options::none, ec)) return target;
+    if (fs::copy_file(file, target, fs::copy_options::none, ec)) {
+      // Readable by the unprivileged user sandboxed workers run as, whatever the original's mode.
+      fs::permissions(target, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                  fs::perms::others_read, ec);
+      return target;
+    }
     if (ec != std::errc::file_exists) {
       return loadError(file, "copy_failed", "cannot copy to " + target.string() + ": " + ec.message());
     }

@@ -53,7 +53,7 @@ Status checkRange(const std::string& key, int value, int low, int high) {
 }
 
 Status checkAddress(const std::string& key, const std::string& address) {
-  if (address.empty() || isEmailAddress(address)) return Ok{};
+  if (address.empty() || isValidEmailAddress(address)) return Ok{};
   return invalid(key, "'" + address + "' is not an email address");
 }
 

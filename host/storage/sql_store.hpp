@@ -14,7 +14,8 @@ namespace hookhost::storage {
 
 /// The Store over Poco Data: SQLite in WAL mode with synchronous=FULL, so a committed write
 /// survives power loss. All writes go through one GroupCommitter; reads use a pool of
-/// connections, which WAL lets run beside the writer.
+/// connections, which WAL lets run beside the writer. It is also the notification outbox:
+/// the rows are written by the transaction that ends a job.
 class SqlStore final : public Store {
  public:
   /// Opens (creating if needed) the SQLite database at `path` and migrates it. Throws
@@ -51,6 +52,11 @@ class SqlStore final : public Store {
   std::int64_t countQueued() override;
   std::vector<std::pair<std::string, std::int64_t>> countJobsByState() override;
 
+  Result<std::vector<notify::Notification>> claimDue(Micros now, std::size_t limit, Micros leaseUntil) override;
+  Status markSent(std::int64_t id, int sendAttempt, Micros at) override;
+  Status markRetry(std::int64_t id, int sendAttempt, Micros nextAttemptAt, const std::string& error) override;
+  Status markFailed(std::int64_t id, int sendAttempt, Micros at, const std::string& error) override;
+
  private:
   SqlStore(std::unique_ptr<Poco::Data::SessionPool> readers, Poco::Data::Session writer);
 
@@ -65,6 +71,8 @@ class SqlStore final : public Store {
   void finishJob(Poco::Data::Session& session, std::int64_t jobId, JobState state, const std::string& kind,
                  const nlohmann::json& historyData, Micros at);
   void queueNotification(Poco::Data::Session& session, std::int64_t jobId, Micros at);
+  Status settleNotification(std::int64_t id, int sendAttempt, const std::string& state, Micros at,
+                            Micros nextAttemptAt, const std::string& error);
 
   std::unique_ptr<Poco::Data::SessionPool> readers_;
   GroupCommitter writer_;

@@ -277,33 +277,36 @@ void SqlStore::finishJob(Poco::Data::Session& session, std::int64_t jobId, JobSt
 
 void SqlStore::queueNotification(Poco::Data::Session& session, std::int64_t jobId, Micros at) {
   auto rows = sql::query(session,
-                         "SELECT j.id, j.event_id, j.state, j.attempt, j.handler_version, j.result, j.error, "
+                         "SELECT j.event_id, j.handler_id, j.state, j.attempt, j.handler_version, j.result, j.error, "
                          "j.started_at, j.finished_at, h.name, h.hook, h.notify_on_success, h.notify_on_failure "
                          "FROM jobs j JOIN handlers h ON h.id = j.handler_id WHERE j.id = ?",
                          [&](auto& st) { st, bind(jobId); });
   if (!rows.moveFirst()) return;
   std::string state = sql::text(rows, "state");
-  bool succeeded = state == "SUCCEEDED";
-  std::string recipient = sql::text(rows, succeeded ? "notify_on_success" : "notify_on_failure");
-  if (recipient.empty()) return;
-  nlohmann::json content = {
-      {"job_id", jobId},
-      {"event_id", sql::integer(rows, "event_id")},
-      {"handler", sql::text(rows, "name")},
-      {"handler_version", sql::integer(rows, "handler_version")},
-      {"hook", sql::text(rows, "hook")},
-      {"state", state},
-      {"attempt", sql::integer(rows, "attempt")},
-      {"result", sql::text(rows, "result")},
-      {"error", sql::text(rows, "error")},
-      {"started_at", sql::integer(rows, "started_at")},
-      {"finished_at", sql::integer(rows, "finished_at")},
-  };
-  std::string text = content.dump();
+  notify::Notification notification;
+  notification.outcome = state == "SUCCEEDED"   ? notify::Outcome::Succeeded
+                         : state == "TIMED_OUT" ? notify::Outcome::TimedOut
+                                                : notify::Outcome::Failed;
+  notification.recipient =
+      sql::text(rows, notification.outcome == notify::Outcome::Succeeded ? "notify_on_success" : "notify_on_failure");
+  if (notification.recipient.empty()) return;  // no address: nothing is sent, by the owner's choice
+  notification.jobId = jobId;
+  notification.eventId = sql::integer(rows, "event_id");
+  notification.handlerId = sql::integer(rows, "handler_id");
+  notification.handlerName = sql::text(rows, "name");
+  notification.handlerVersion = static_cast<int>(sql::integer(rows, "handler_version"));
+  notification.hook = sql::text(rows, "hook");
+  notification.jobAttempt = static_cast<int>(sql::integer(rows, "attempt"));
+  notification.result = sql::text(rows, "result");
+  notification.error = sql::text(rows, "error");
+  notification.startedAt = sql::integer(rows, "started_at");
+  notification.finishedAt = sql::integer(rows, "finished_at");
+  notification.jobPath = notify::jobPathOf(jobId);
+  std::string snapshot = notify::notificationToJson(notification).dump();
   sql::execute(session,
                "INSERT INTO notifications (job_id, recipient, content, state, attempts, next_attempt_at, created_at) "
                "VALUES (?, ?, ?, 'PENDING', 0, ?, ?)",
-               [&](auto& st) { st, bind(jobId), bind(recipient), bind(text), bind(at), bind(at); });
+               [&](auto& st) { st, bind(jobId), bind(notification.recipient), bind(snapshot), bind(at), bind(at); });
 }
 
 }  // namespace hookhost::storage

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "notify/outbox.hpp"
 #include "storage/dispatch_records.hpp"
 #include "storage/records.hpp"
 
@@ -14,7 +15,7 @@ namespace hookhost::storage {
 /// The durable state of a host: users, handlers, events, jobs with their history, and the
 /// notification outbox. Every write is durable when the call returns. Implementations are
 /// thread-safe; concurrent writes may share one commit.
-class Store {
+class Store : public notify::Outbox {
  public:
   virtual ~Store() = default;
 

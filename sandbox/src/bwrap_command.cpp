@@ -65,8 +65,11 @@ std::vector<std::string> buildBwrapArgv(const SandboxOptions& options, const Lau
     for (const char* path : kNetworkEtcFiles) add(argv, {"--ro-bind-try", path, path});
   }
 
+  // tmpfs pages are host memory outside RLIMIT_AS: both are capped, /dev/shm (only for
+  // python's multiprocessing locks and the like) to a quarter of /tmp.
   const std::string tmpBytes = std::to_string(options.tmpMb << 20);
-  add(argv, {"--proc", "/proc", "--dev", "/dev", "--size", tmpBytes, "--tmpfs", "/dev/shm",
+  const std::string shmBytes = std::to_string((options.tmpMb << 20) / 4);
+  add(argv, {"--proc", "/proc", "--dev", "/dev", "--size", shmBytes, "--tmpfs", "/dev/shm",
              "--remount-ro", "/dev", "--size", tmpBytes, "--tmpfs", "/tmp"});
   // After /tmp so that a bound path under the host's /tmp is not hidden by the tmpfs.
   for (const auto& path : spec.readOnlyBinds) add(argv, {"--ro-bind", path, path});

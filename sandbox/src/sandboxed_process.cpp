@@ -170,10 +170,7 @@ Result<std::unique_ptr<SandboxedProcess>> SandboxedProcess::launch(
   bp::pipe stderrPipe(err->first, err->second);
 
   // bwrap's own environment shows in the sandbox as /proc/1/environ: keep it empty.
-  bp::environment emptyEnv;
-  for (const auto& entry : bp::environment(bp::this_process::environment())) {
-    emptyEnv.erase(entry.get_name());
-  }
+  bp::environment emptyEnv;  // a default-constructed environment holds no variables
   std::error_code ec;
   bp::child child(
       bp::exe = argv.front(),

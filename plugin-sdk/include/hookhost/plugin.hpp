@@ -228,7 +228,16 @@ Handler<Plugin> handler(const char* name, std::string (Plugin::*method)(Context&
   return Handler<Plugin>{name, method, hooks, tags, description};
 }
 
-namespace detail {
+// Hidden: with default visibility GCC makes the statics below STB_GNU_UNIQUE, which the
+// dynamic linker merges across every loaded copy of the plugin, so a replaced plugin's new
+// version would run the old version's handlers.
+#if defined(__GNUC__)
+#define HOOKHOST_PLUGIN_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define HOOKHOST_PLUGIN_HIDDEN
+#endif
+
+namespace HOOKHOST_PLUGIN_HIDDEN detail {
 
 template <typename Plugin>
 struct Registry {

@@ -97,7 +97,7 @@ typedef struct hh_host_api_v1 {
 
   /* Configuration lookup. During handle the registration's config is searched first, then
    * the plugin config; during init only the plugin config. key is a top-level member name
-   * or a JSON pointer ("/smtp/port"). Found: returns HH_OK and points *json/*len at the
+   * or a JSON pointer ("/smtp/port"). Found: returns HH_OK and sets *json and *len to the
    * value as JSON text (host-owned). Not found: HH_ERROR. */
   int32_t (*config_get)(hh_ctx* ctx, const char* key, const char** json, size_t* len);
 

@@ -1,0 +1,21 @@
+"""Register, list and remove event handlers; fire hooks and follow jobs.
+
+    >>> from hookhost import Connection
+    >>> from hookhost.eventproc import hooks, register, list_handlers, deregister
+    >>> conn = Connection()
+    >>> hooks(conn)
+    ['ctingress.on_complete']
+"""
+
+from hookhost.eventproc.eventproc import (
+    Handler,
+    deregister,
+    fire,
+    hooks,
+    job,
+    list_handlers,
+    register,
+    wait,
+)
+
+__all__ = ["Handler", "deregister", "fire", "hooks", "job", "list_handlers", "register", "wait"]

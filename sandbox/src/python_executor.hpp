@@ -1,0 +1,39 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "dispatch/executor.hpp"
+#include "sandbox/src/worker_pool.hpp"
+
+namespace hookhost::sandbox {
+
+/// The bundled runner's folder below the host's share directory:
+/// `<share>/hookhost/sandbox` (the host finds `<share>` as `<bin>/../share`).
+std::filesystem::path pythonRunnerDir(const std::filesystem::path& shareDir);
+
+/// The Executor for runtime "python": runs RunRequest::code (the raw dill pickle, never
+/// unpickled here) in a warm sandboxed python worker of the pool, keyed
+/// "python:<user>:<handler_id>:<version>". Thread-safe (as the pool is).
+class PythonExecutor : public dispatch::Executor {
+ public:
+  /// `pool` must outlive the executor. `runnerDir` holds hookhost_runner.py (see
+  /// pythonRunnerDir); it is bound read-only into each sandbox.
+  PythonExecutor(WorkerPool& pool, std::filesystem::path runnerDir);
+
+  dispatch::RunOutcome run(const dispatch::RunRequest& request,
+                           dispatch::RunContext& context) override;
+
+  /// Kills the workers of every version of one handler (call on re-registration and
+  /// deregistration; a new version would get new workers anyway, this frees the old ones).
+  void retireHandler(const std::string& user, std::int64_t handlerId);
+
+  /// The pool key of a request: "python:<user>:<handler_id>:<version>".
+  static std::string poolKeyFor(const dispatch::RunRequest& request);
+
+ private:
+  WorkerPool& pool_;
+  std::filesystem::path runnerDir_;
+};
+
+}  // namespace hookhost::sandbox
