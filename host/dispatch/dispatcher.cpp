@@ -183,7 +183,9 @@ void Dispatcher::runJob(const storage::ClaimedJob& job) {
 storage::Completion Dispatcher::decide(const storage::ClaimedJob& job, const RunOutcome& outcome,
                                        JobRunContext& context) {
   storage::Completion completion;
-  completion.output = outcome.output + context.output();
+  // Executors either report output in the outcome or stream it to the context (or both,
+  // with the same lines): keep one copy.
+  completion.output = outcome.output.empty() ? context.output() : outcome.output;
   switch (outcome.status) {
     case RunStatus::Succeeded:
       completion.next = storage::JobState::Succeeded;
