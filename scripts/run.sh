@@ -6,6 +6,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
-"$root/scripts/build.sh" "$root/build" -DHOOKHOST_TESTS=OFF
+# Its own build folder, without the tests, so it never waits for the test build (build/).
+"$root/scripts/build.sh" "$root/build-run" -DHOOKHOST_TESTS=OFF
 cd "$root"
-exec "$root/build/bin/hookhost" serve "$@"
+exec "$root/build-run/bin/hookhost" serve "$@"

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "http/router.hpp"
+
 namespace hookhost::apidocs {
 namespace {
 
@@ -31,7 +33,9 @@ const std::set<std::pair<std::string, std::string>> kDesignRoutes = {
     {"get", "/apidocs"},
 };
 
-const std::set<std::string> kPublicPaths = {"/health", "/metrics", "/openapi.json", "/apidocs"};
+// The four DESIGN.md exempts from keys, and the callback, whose credential is the job's token.
+const std::set<std::string> kPublicPaths = {"/health", "/metrics", "/openapi.json", "/apidocs",
+                                            "/v1/jobs/{id}/callback"};
 
 std::set<std::pair<std::string, std::string>> routesOf(const json& spec) {
   std::set<std::pair<std::string, std::string>> routes;
@@ -62,7 +66,20 @@ TEST(OpenApiSpec, IsAnOpenApi3DocumentWithEveryRouteOfTheDesign) {
   EXPECT_EQ(routesOf(spec), kDesignRoutes);
 }
 
-TEST(OpenApiSpec, BearerAuthEverywhereButThePublicFour) {
+TEST(OpenApiSpec, DescribesExactlyWhatTheServerRoutes) {
+  std::set<std::pair<std::string, std::string>> served;
+  for (const auto& route : http::apiRoutes()) {
+    std::string method = route.method;
+    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    served.emplace(method, route.pattern);
+    const json& operation = openApiSpec()["paths"][route.pattern][method];
+    bool isPublic = operation.contains("security") && operation["security"].empty();
+    EXPECT_EQ(isPublic, route.access == http::Access::Public) << method << " " << route.pattern;
+  }
+  EXPECT_EQ(served, kDesignRoutes);
+}
+
+TEST(OpenApiSpec, BearerAuthEverywhereButThePublicRoutes) {
   const json& spec = openApiSpec();
   EXPECT_EQ(spec["components"]["securitySchemes"]["bearerAuth"]["scheme"], "bearer");
   EXPECT_EQ(spec["security"], json::parse(R"([{"bearerAuth": []}])"));

@@ -279,6 +279,63 @@ TEST_F(SqlStoreTest, EmittedEventsAreRecordedWithTheCompletionAndDeduplicatedByK
   EXPECT_EQ(store_->jobsOfEvent(child->id).size(), 1u);
 }
 
+TEST_F(SqlStoreTest, RefusedTransitionsChangeNothing) {
+  addHandler("h", {}, 1);
+  storage::Completion finish;
+  finish.next = JobState::Succeeded;
+  auto queued = fire().jobs[0].jobId;
+  // QUEUED: cannot complete (never claimed) nor take a callback.
+  EXPECT_EQ(store_->completeJob(queued, 0, finish), CompletionOutcome::Stale);
+  EXPECT_EQ(store_->applyCallback(queued, "x", storage::CallbackEvent::Finish, {}).error().kind, ErrorKind::Forbidden);
+  EXPECT_EQ(stateOf(queued), JobState::Queued);
+  auto running = store_->claimJobs("h", 1, later(30))[0];
+  // RUNNING: cannot be cancelled; a completion with the wrong attempt is refused.
+  EXPECT_EQ(store_->cancelJob(running.jobId).error().kind, ErrorKind::Conflict);
+  EXPECT_EQ(store_->completeJob(running.jobId, running.attempt + 1, finish), CompletionOutcome::Stale);
+  EXPECT_EQ(stateOf(running.jobId), JobState::Running);
+  storage::Completion defer;
+  defer.next = JobState::Waiting;
+  defer.tokenHash = "t";
+  defer.deadlineAt = later(60);
+  ASSERT_EQ(store_->completeJob(running.jobId, running.attempt, defer), CompletionOutcome::Applied);
+  // WAITING: not cancellable, not completable by a dispatcher, only by its callback.
+  EXPECT_EQ(store_->cancelJob(running.jobId).error().kind, ErrorKind::Conflict);
+  EXPECT_EQ(store_->completeJob(running.jobId, running.attempt, finish), CompletionOutcome::Stale);
+  EXPECT_EQ(stateOf(running.jobId), JobState::Waiting);
+  ASSERT_TRUE(store_->applyCallback(running.jobId, "t", storage::CallbackEvent::Fail, {{"error", "rejected upstream"}}));
+  // Terminal states stay terminal.
+  auto job = store_->getJob(running.jobId);
+  EXPECT_EQ(job->state, JobState::Failed);
+  EXPECT_EQ(job->error, "rejected upstream");
+  EXPECT_EQ(store_->cancelJob(running.jobId).error().kind, ErrorKind::Conflict);
+  EXPECT_EQ(store_->completeJob(running.jobId, running.attempt, finish), CompletionOutcome::Stale);
+  EXPECT_EQ(store_->rescueExpired(later(3600), storage::RescueScope::AllRunning).requeued, 0);
+  EXPECT_EQ(stateOf(running.jobId), JobState::Failed);
+}
+
+TEST_F(SqlStoreTest, ATerminalJobQueuesItsNotificationInTheSameTransaction) {
+  addHandler("h");
+  auto jobId = fire().jobs[0].jobId;
+  auto attempt = store_->claimJobs("h", 1, later(30))[0].attempt;
+  EXPECT_TRUE(store_->claimDue(nowMicros(), 10, later(60))->empty());
+  storage::Completion failed;
+  failed.next = JobState::Failed;
+  failed.error = "Traceback: boom";
+  ASSERT_EQ(store_->completeJob(jobId, attempt, failed), CompletionOutcome::Applied);
+  auto due = store_->claimDue(nowMicros(), 10, later(60));
+  ASSERT_EQ(due->size(), 1u);
+  const auto& mail = due->front();
+  EXPECT_EQ(mail.recipient, "fail@example.com");
+  EXPECT_EQ(mail.outcome, notify::Outcome::Failed);
+  EXPECT_EQ(mail.error, "Traceback: boom");
+  EXPECT_EQ(mail.sendAttempts, 1);
+  // Leased: a second claimer does not get it; a stale mark is refused; the real one lands.
+  EXPECT_TRUE(store_->claimDue(nowMicros(), 10, later(60))->empty());
+  EXPECT_EQ(store_->markSent(mail.id, 2, nowMicros()).error().code, "stale_claim");
+  ASSERT_TRUE(store_->markSent(mail.id, 1, nowMicros()));
+  EXPECT_EQ(historyKinds(jobId).back(), "NOTIFY");
+}
+
 TEST_F(SqlStoreTest, DeregisteringCancelsQueuedJobs) {
   auto handler = addHandler("h");
   auto jobId = fire().jobs[0].jobId;
