@@ -120,7 +120,9 @@ bool Dispatcher::takeJob(storage::ClaimedJob& job) {
       continue;
     }
     claiming_ = true;
-    std::size_t batch = static_cast<std::size_t>(idleWorkers_) + 1;
+    // One claim for every worker at once: claims are write transactions, and a batch
+    // costs one of them instead of one per job.
+    std::size_t batch = static_cast<std::size_t>(std::max(1, options_.workers));
     lock.unlock();
     std::vector<storage::ClaimedJob> claimed;
     try {
@@ -133,9 +135,7 @@ bool Dispatcher::takeJob(storage::ClaimedJob& job) {
     for (auto& one : claimed) ready_.push_back(std::move(one));
     wake_.notify_all();
     if (!claimed.empty() || wakeups_ != seen) continue;
-    ++idleWorkers_;
     wake_.wait_for(lock, options_.pollInterval, [&] { return stopping_ || wakeups_ != seen || !ready_.empty(); });
-    --idleWorkers_;
   }
 }
 
@@ -228,10 +228,12 @@ void Dispatcher::housekeepingLoop() {
   while (!stopping_ || !running_.empty()) {
     wake_.wait_for(lock, std::min(renewEvery, std::chrono::milliseconds(1000)));
     if (stopping_ && running_.empty() && ready_.empty()) return;
+    // Claimed jobs still waiting for a free worker hold leases too.
     std::vector<std::int64_t> ids;
     for (const auto& [id, running] : running_) {
       if (!running.abandoned) ids.push_back(id);
     }
+    for (const auto& job : ready_) ids.push_back(job.jobId);
     lock.unlock();
     try {
       if (Clock::now() - lastRenew >= renewEvery) {

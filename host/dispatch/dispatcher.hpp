@@ -82,7 +82,6 @@ class Dispatcher {
   bool claiming_ = false;
   bool stopping_ = false;
   std::uint64_t wakeups_ = 0;
-  int idleWorkers_ = 0;
   std::map<std::int64_t, Running> running_;
   std::vector<std::thread> threads_;
 };

@@ -21,6 +21,23 @@ fs::path makeTempCopyDir() {
   return pattern;
 }
 
+// Whether the unprivileged user sandboxed workers run as can reach files in `dir`: every
+// existing ancestor must be searchable by others (a data dir under /root or a 0700 temp dir
+// is not, and bwrap would fail to bind the copy).
+bool reachableByOthers(const fs::path& dir) {
+  std::error_code ec;
+  fs::path absolute = fs::absolute(dir, ec);
+  if (ec) return false;
+  for (fs::path at = absolute; !at.empty(); at = at.parent_path()) {
+    auto status = fs::status(at, ec);
+    if (!ec && fs::exists(status) && (status.permissions() & fs::perms::others_exec) == fs::perms::none) {
+      return false;
+    }
+    if (at == at.root_path()) break;
+  }
+  return true;
+}
+
 fs::path manifestPathOf(const fs::path& library) {
   fs::path manifest = library;
   manifest.replace_extension(".json");
@@ -37,6 +54,11 @@ bool isPluginFile(const fs::directory_entry& entry) {
 }  // namespace
 
 PluginDirectory::PluginDirectory(PluginDirectoryOptions options) : options_(std::move(options)) {
+  if (!options_.copyDir.empty() && !reachableByOthers(options_.copyDir)) {
+    log("plugin copies go to a temporary directory: sandboxed workers could not reach " +
+        options_.copyDir.string());
+    options_.copyDir.clear();
+  }
   if (options_.copyDir.empty()) {
     options_.copyDir = makeTempCopyDir();
     ownsCopyDir_ = true;

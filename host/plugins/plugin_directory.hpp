@@ -23,8 +23,8 @@ namespace hookhost::plugins {
 struct PluginDirectoryOptions {
   std::filesystem::path dir;  // plugins.dir
   /// Where private versioned copies of loaded libraries go (isolated workers load these, so a
-  /// sandbox must be able to read it). Empty: a fresh directory under the system temp dir,
-  /// removed when the PluginDirectory is destroyed.
+  /// sandbox must be able to read it). Empty, or under a directory others cannot search: a
+  /// fresh directory under the system temp dir, removed when the PluginDirectory is destroyed.
   std::filesystem::path copyDir;
   /// Whether a hook is in the catalog; unset = every hook exists.
   std::function<bool(const std::string& hook)> hookExists;

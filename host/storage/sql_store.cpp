@@ -14,6 +14,8 @@ using Poco::Data::Keywords::now;
 
 namespace {
 
+constexpr int kMaxReaders = 256;
+
 void configureConnection(Poco::Data::Session& session) {
   // WAL lets readers run beside the single writer; FULL makes each commit durable before
   // the call that asked for it returns; the busy timeout covers checkpoints and other
@@ -45,7 +47,9 @@ std::unique_ptr<SqlStore> SqlStore::openSqlite(const std::filesystem::path& path
   Poco::Data::Session writer("SQLite", path.string());
   configureConnection(writer);
   migrate(writer);
-  auto readers = std::make_unique<Poco::Data::SessionPool>("SQLite", path.string(), 1, 32, 600);
+  // Every HTTP thread and dispatcher may read at once; a pool smaller than that would
+  // answer 500 under load instead of queueing.
+  auto readers = std::make_unique<Poco::Data::SessionPool>("SQLite", path.string(), 1, kMaxReaders, 600);
   return std::unique_ptr<SqlStore>(new SqlStore(std::move(readers), std::move(writer)));
 }
 

@@ -251,6 +251,11 @@ RescueCounts SqlStore::rescueExpired(Micros now, RescueScope scope) {
       finishJob(session, jobId, JobState::Failed, "FAIL", {{"attempt", attempt}, {"error", reason}}, now);
       ++counts.failed;
     }
+    if (scope == RescueScope::AllRunning) {
+      // Notification leases have no owner: at the start of a host that owns its store
+      // alone, any lease left is from its own crashed run, so the mail goes now.
+      sql::execute(session, "UPDATE notifications SET lease_expires_at = NULL WHERE state = 'PENDING'", [](auto&) {});
+    }
     auto waiting = sql::query(session, "SELECT id FROM jobs WHERE state = 'WAITING' AND deadline_at < ?",
                               [&](auto& st) { st, bind(now); });
     for (bool more = waiting.moveFirst(); more; more = waiting.moveNext()) {

@@ -33,7 +33,7 @@ struct SandboxOptions {
   std::chrono::milliseconds idleTimeout{300'000};  // idle workers older than this are reaped
   unsigned maxWorkers = 16;        // all workers, busy or idle, across keys
   unsigned maxWorkersPerKey = 4;   // per pool key (one handler version of one user)
-  unsigned recycleAfterRuns = 100; // a worker is replaced after this many runs
+  unsigned recycleAfterRuns = 1000; // a worker is replaced after this many runs
   std::string bwrap = "/usr/bin/bwrap";
 };
 

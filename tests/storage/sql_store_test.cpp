@@ -336,6 +336,21 @@ TEST_F(SqlStoreTest, ATerminalJobQueuesItsNotificationInTheSameTransaction) {
   EXPECT_EQ(historyKinds(jobId).back(), "NOTIFY");
 }
 
+TEST_F(SqlStoreTest, AtStartANotificationLeasedByTheCrashedRunIsDueAgain) {
+  addHandler("h");
+  auto jobId = fire().jobs[0].jobId;
+  auto attempt = store_->claimJobs("h", 1, later(30))[0].attempt;
+  storage::Completion done;
+  done.next = JobState::Succeeded;
+  store_->completeJob(jobId, attempt, done);
+  ASSERT_EQ(store_->claimDue(nowMicros(), 10, later(600))->size(), 1u);  // then the host dies mid-send
+  EXPECT_TRUE(store_->claimDue(nowMicros(), 10, later(600))->empty());
+  store_->rescueExpired(nowMicros(), storage::RescueScope::AllRunning);
+  auto again = store_->claimDue(nowMicros(), 10, later(600));
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ(again->front().sendAttempts, 2);
+}
+
 TEST_F(SqlStoreTest, DeregisteringCancelsQueuedJobs) {
   auto handler = addHandler("h");
   auto jobId = fire().jobs[0].jobId;

@@ -1,0 +1,186 @@
+"""Side-by-side benchmark of hookhost against Celery and adnanh/webhook (issue 8).
+
+Run it through bench/run.sh, which installs the peers, builds hookhost and the load
+generator, then calls: bench.py --hookhost BIN --loadgen BIN [--quick] [--json FILE].
+Prints one table of absolute figures, one of ratios hookhost / peer and the targets.
+Exits 1 only when the harness could not measure (a system did not start, work was lost);
+a missed target is a figure, not a failure.
+"""
+
+import argparse
+import datetime
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import hookhost_peer  # noqa: E402
+from procs import BenchError  # noqa: E402
+
+FULL = {
+    "python": {"warmup": 200, "events": 3000, "latency": 300, "cold": 5, "connections": 24},
+    "plugin-isolated": {"warmup": 200, "events": 5000, "latency": 300, "connections": 24},
+    "plugin-inproc": {"warmup": 200, "events": 10000, "latency": 300, "connections": 24},
+    "celery": {"warmup": 100, "events": 2000, "latency": 300},
+    "webhook": {"warmup": 8, "events": 200, "latency": 50, "connections": 8},
+}
+QUICK = {
+    "python": {"warmup": 20, "events": 100, "latency": 20, "cold": 1, "connections": 8},
+    "plugin-isolated": {"warmup": 20, "events": 100, "latency": 20, "connections": 8},
+    "plugin-inproc": {"warmup": 20, "events": 200, "latency": 20, "connections": 8},
+    "celery": {"warmup": 10, "events": 100, "latency": 20},
+    "webhook": {"warmup": 2, "events": 20, "latency": 5, "connections": 4},
+}
+COLUMNS = [("python", "hookhost python"), ("plugin-isolated", "hookhost plugin isolated"),
+           ("plugin-inproc", "hookhost plugin in-process"), ("celery", "Celery"), ("webhook", "webhook")]
+
+
+def missing_peer(name):
+    if name == "celery":
+        if not shutil.which("redis-server"):
+            return "redis-server is not installed"
+        for module in ("celery", "redis"):
+            if importlib.util.find_spec(module) is None:
+                return f"python3-{module} is not installed"
+    if name == "webhook" and not shutil.which("webhook"):
+        return "webhook is not installed"
+    return None
+
+
+def measure_all(args, sizes, workdir):
+    import celery_peer
+    import webhook_peer
+
+    results, skipped = {}, {}
+    cores = os.cpu_count() or 1
+    for name, _ in COLUMNS:
+        if args.only and name not in args.only.split(","):
+            continue
+        why = missing_peer(name)
+        if why:
+            if not args.quick:
+                raise BenchError(f"{name}: {why} (bench/install-peers.sh installs it)")
+            skipped[name] = why
+            print(f"skipping {name}: {why}", flush=True)
+            continue
+        print(f"measuring {name} …", flush=True)
+        begin = time.monotonic()
+        if name == "celery":
+            results[name] = celery_peer.measure(workdir, cores, sizes[name])
+        elif name == "webhook":
+            results[name] = webhook_peer.measure(args.loadgen, workdir, sizes[name])
+        else:
+            results[name] = hookhost_peer.measure(args.hookhost, args.loadgen, workdir, name, sizes[name])
+        print(f"  done in {time.monotonic() - begin:.1f} s: {json.dumps(results[name])}", flush=True)
+    results["bare_import_dill_ms"] = hookhost_peer.bare_python_import_dill_ms(5 if args.quick else 11)
+    return results, skipped
+
+
+def cell(value, digits=1):
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def figures_table(results):
+    rows = [
+        ("throughput, first fire → last completion (events/s)", "throughput", 0),
+        ("events in the throughput run", "events", 0),
+        ("fire rate, all accepted (events/s)", "fire_rate", 0),
+        ("latency p50, one at a time (ms)", "p50_ms", 2),
+        ("latency p99, one at a time (ms)", "p99_ms", 2),
+        ("cold start, register → first result (ms)", "cold_start_ms", 0),
+        ("load generator / client CPU in the throughput run (s)", "client_cpu_s", 2),
+        ("peak RSS, host / server (MiB)", "rss_host_mb", 1),
+        ("peak RSS, one warm worker (MiB)", "rss_worker_mb", 1),
+    ]
+    present = [(key, title) for key, title in COLUMNS if key in results]
+    lines = ["| figure | " + " | ".join(title for _, title in present) + " |",
+             "|---|" + "---:|" * len(present)]
+    for label, field, digits in rows:
+        lines.append(f"| {label} | " + " | ".join(cell(results[key].get(field), digits) for key, _ in present) + " |")
+    return "\n".join(lines)
+
+
+def ratio(results, variant, peer, field):
+    if variant not in results or peer not in results:
+        return None
+    mine, theirs = results[variant].get(field), results[peer].get(field)
+    return None if not mine or not theirs else mine / theirs
+
+
+def targets(results):
+    """(text, measured, goal, met) for each target of issue 8."""
+    out = []
+
+    def add(text, value, goal, higher_is_better):
+        met = None if value is None else (value >= goal if higher_is_better else value <= goal)
+        out.append((text, value, goal, met))
+
+    add("python throughput / Celery ≥ 3×", ratio(results, "python", "celery", "throughput"), 3, True)
+    add("python p50 latency / Celery ≤ 0.5×", ratio(results, "python", "celery", "p50_ms"), 0.5, False)
+    add("python throughput / webhook ≥ 30×", ratio(results, "python", "webhook", "throughput"), 30, True)
+    inproc = results.get("plugin-inproc", {})
+    add("plugin in-process throughput ≥ 10,000 events/s", inproc.get("throughput"), 10000, True)
+    add("plugin in-process p50 latency ≤ 1 ms", inproc.get("p50_ms"), 1, False)
+    add("plugin isolated throughput / Celery ≥ 3×", ratio(results, "plugin-isolated", "celery", "throughput"), 3, True)
+    cold = results.get("python", {}).get("cold_start_ms")
+    bare = results.get("bare_import_dill_ms")
+    add(f"python cold start / bare `python3 -c \"import dill\"` ({cell(bare, 0)} ms) ≤ 1.5×",
+        cold / bare if cold and bare else None, 1.5, False)
+    return out
+
+
+def report(results, skipped, sizes_name):
+    lines = [f"hookhost bench ({sizes_name}), {datetime.datetime.now().isoformat(timespec='seconds')}, "
+             f"{os.cpu_count()} cores, Linux {platform.release()}, load average at the end "
+             f"{os.getloadavg()[0]:.1f} (other work on the machine slows every column alike)", "", figures_table(results), ""]
+    lines += ["| ratio hookhost / peer | vs Celery | vs webhook |", "|---|---:|---:|"]
+    for variant, title in COLUMNS[:3]:
+        for field, what in (("throughput", "throughput"), ("p50_ms", "p50 latency")):
+            lines.append(f"| {title}, {what} | {cell(ratio(results, variant, 'celery', field), 2)}× | "
+                         f"{cell(ratio(results, variant, 'webhook', field), 2)}× |")
+    lines += ["", "| target | measured | met |", "|---|---:|---|"]
+    for text, value, _, met in targets(results):
+        lines.append(f"| {text} | {cell(value, 2)} | {'—' if met is None else ('yes' if met else 'NO')} |")
+    for name, why in skipped.items():
+        lines.append(f"\nskipped {name}: {why}")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hookhost", required=True, help="the hookhost binary")
+    parser.add_argument("--loadgen", required=True, help="the hh-loadgen binary (bench/loadgen.cpp)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: small counts, skip missing peers")
+    parser.add_argument("--json", help="also write the raw figures here")
+    parser.add_argument("--only", help="measure only these, comma-separated: " + ",".join(k for k, _ in COLUMNS))
+    args = parser.parse_args()
+    sizes = QUICK if args.quick else FULL
+    workdir = tempfile.mkdtemp(prefix="hookhost-bench-")
+    # The sandbox user (nobody) must reach the plugin copies the host keeps in its data dir.
+    os.chmod(workdir, 0o755)
+    try:
+        results, skipped = measure_all(args, sizes, workdir)
+    except Exception as error:  # noqa: BLE001  any failure to measure is the harness failing
+        traceback.print_exc()
+        print(f"bench failed: {error}\n(logs kept in {workdir})", file=sys.stderr)
+        return 1
+    print()
+    print(report(results, skipped, "quick smoke run: counts too small to judge speed" if args.quick else "full run"))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"sizes": sizes, "results": results, "skipped": skipped}, f, indent=2)
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
