@@ -1,0 +1,563 @@
+// Native plugins through the real host (issue 4's "Done when"): the SDK README's plugin built
+// out of tree and dropped into a running host, every bad file reported over HTTP, crashing
+// plugins isolated, trusted plugins in-process, live replace and remove under load, and
+// http_forward posting to a loopback server. Paths come from the build tree the hookhost
+// binary lives in, so this suite needs no build settings of its own.
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/StreamCopier.h>
+#include <gtest/gtest.h>
+
+#include "host_process.hpp"
+
+namespace hookhost::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+std::string readFile(const fs::path& file) {
+  std::ifstream in(file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+fs::path buildDir() { return hookhostBinary().parent_path().parent_path(); }
+
+// A value from the build tree's CMakeCache.txt ("KEY:TYPE=value").
+std::string cacheValue(const std::string& key) {
+  std::ifstream in(buildDir() / "CMakeCache.txt");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(key + ":", 0) == 0) return line.substr(line.find('=') + 1);
+  }
+  return "";
+}
+
+fs::path sourceDir() { return cacheValue("CMAKE_HOME_DIRECTORY"); }
+fs::path fixture(const std::string& name) { return buildDir() / "tests/plugins/fixtures" / (name + ".so"); }
+fs::path bundled(const std::string& name) { return buildDir() / "lib/hookhost/plugins" / (name + ".so"); }
+
+// Copy beside, then rename: how an operator installs a plugin, so the host never sees half a file.
+void installFile(const fs::path& from, const fs::path& to) {
+  fs::path staging = to.parent_path() / ("." + to.filename().string() + ".tmp");
+  fs::copy_file(from, staging, fs::copy_options::overwrite_existing);
+  fs::rename(staging, to);
+}
+
+// Runs a shell command with its output appended to `log`; whether it succeeded.
+bool run(const std::string& command, const fs::path& log) {
+  return std::system((command + " >>'" + log.string() + "' 2>&1").c_str()) == 0;
+}
+
+// Every block of plugin-sdk/README.md whose info string says file=<name>, by name.
+std::map<std::string, std::string> readmeFiles() {
+  std::string readme = readFile(sourceDir() / "plugin-sdk" / "README.md");
+  std::map<std::string, std::string> files;
+  std::regex block("```[a-z]* file=([A-Za-z0-9_.]+)\\n([\\s\\S]*?)```");
+  for (std::sregex_iterator it(readme.begin(), readme.end(), block), end; it != end; ++it) files[(*it)[1]] = (*it)[2];
+  return files;
+}
+
+// A loopback HTTP server that records what it is sent and answers with a set status.
+class Receiver {
+ public:
+  struct Seen {
+    std::string uri, body, idempotencyKey, hookHeader;
+  };
+
+  Receiver() : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(2);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket_, params);
+    server_->start();
+  }
+  ~Receiver() { server_->stopAll(true); }
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(socket_.address().port()) + "/hooks/in"; }
+  void answer(int status, std::string body) {
+    std::lock_guard lock(mutex_);
+    status_ = status;
+    body_ = std::move(body);
+  }
+  std::vector<Seen> seen() const {
+    std::lock_guard lock(mutex_);
+    return seen_;
+  }
+
+ private:
+  class Handler : public Poco::Net::HTTPRequestHandler {
+   public:
+    explicit Handler(Receiver& receiver) : receiver_(receiver) {}
+    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+      Seen seen{request.getURI(), "", request.get("Idempotency-Key", ""), request.get("X-Hookhost-Hook", "")};
+      Poco::StreamCopier::copyToString(request.stream(), seen.body);
+      std::lock_guard lock(receiver_.mutex_);
+      receiver_.seen_.push_back(seen);
+      response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(receiver_.status_));
+      response.setContentType("text/plain");
+      response.send() << receiver_.body_;
+    }
+
+   private:
+    Receiver& receiver_;
+  };
+  class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+   public:
+    explicit Factory(Receiver& receiver) : receiver_(receiver) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+      return new Handler(receiver_);
+    }
+
+   private:
+    Receiver& receiver_;
+  };
+
+  Poco::Net::ServerSocket socket_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  mutable std::mutex mutex_;
+  std::vector<Seen> seen_;
+  int status_ = 200;
+  std::string body_ = "thanks";
+};
+
+class PluginHost : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const auto& built : {hookhostBinary(), buildDir() / "bin/hookhost-plugin-worker", fixture("fixture_ok_v1"),
+                              bundled("comtrade_summary")}) {
+      ASSERT_TRUE(fs::exists(built)) << built << " is missing: build the plugin fixtures, the worker and the "
+                                                 "bundled plugins (all targets) before this suite";
+    }
+    fs::create_directories(pluginsDir());
+    // The catalog plus `test.hook`, which the fixture plugins' handlers are for.
+    fs::create_directories(hooksDir());
+    for (const auto& entry : fs::directory_iterator(sourceDir() / "conf/hooks")) {
+      fs::copy_file(entry.path(), hooksDir() / entry.path().filename());
+    }
+    std::ofstream(hooksDir() / "test.hook.json")
+        << json{{"name", "test.hook"}, {"description", "for tests"}, {"payload_schema", {{"type", "object"}}}}.dump();
+  }
+
+  void TearDown() override {
+    if (host_ && host_->running()) {
+      EXPECT_EQ(host_->stop(), 0) << host_->log();
+    }
+  }
+
+  fs::path pluginsDir() const { return dir_.path() / "plugins"; }
+  fs::path hooksDir() const { return dir_.path() / "hooks"; }
+  void install(const fs::path& from, const std::string& name) { installFile(from, pluginsDir() / name); }
+
+  void startHost(std::map<std::string, std::string> environment = {}) {
+    environment["HOOKHOST_PLUGINS_DIR"] = pluginsDir().string();
+    environment["HOOKHOST_HOOKS_DIR"] = hooksDir().string();
+    host_ = std::make_unique<HostProcess>(dir_.path() / "data", environment);
+    userKey_ = host_->addUser("alice", "user");
+    publisherKey_ = host_->addUser("ingest", "publisher");
+    adminKey_ = host_->addUser("root", "admin");
+    ASSERT_FALSE(adminKey_.empty());
+    ASSERT_TRUE(host_->start()) << host_->log();
+  }
+
+  json plugins() { return host_->get("/v1/plugins", adminKey_).body; }
+
+  // Waits (bounded) until GET /v1/plugins satisfies `condition`.
+  bool pluginsShow(const std::function<bool(const json&)>& condition, std::chrono::milliseconds within = 10s) {
+    return eventually([&] { return condition(plugins()); }, within);
+  }
+  static json findPlugin(const json& listing, const std::string& name) {
+    for (const auto& plugin : listing["plugins"]) {
+      if (plugin["name"] == name) return plugin;
+    }
+    return nullptr;
+  }
+
+  // Registers "<plugin>/<handler>" as alice; every fault test selects its handler by tag.
+  json registerPlugin(const std::string& name, const std::string& hook, const std::string& plugin,
+                      json extra = json::object()) {
+    json body = {{"name", name},
+                 {"hook", hook},
+                 {"runtime", "plugin"},
+                 {"plugin", plugin},
+                 {"notify_on_success", "alice@example.com"},
+                 {"notify_on_failure", "alice@example.com"},
+                 {"max_attempts", 1}};
+    body.update(extra);
+    auto reply = host_->request("POST", "/v1/handlers", body, userKey_);
+    EXPECT_EQ(reply.status, 201) << reply.raw;
+    return reply.body;
+  }
+
+  // Fires and waits for the jobs to end; their states and results, in job id order.
+  json fireAndWait(const std::string& hook, const json& payload, const json& tags = json::array()) {
+    json event = {{"hook", hook}, {"payload", payload}, {"tags", tags}};
+    auto reply = host_->request("POST", "/v1/events?wait=30", event, publisherKey_);
+    EXPECT_EQ(reply.status, 202) << reply.raw;
+    EXPECT_EQ(reply.body.value("done", false), true) << reply.raw;
+    return reply.body["jobs"];
+  }
+
+  json job(long id) { return host_->get("/v1/jobs/" + std::to_string(id), adminKey_).body; }
+
+  static json seedPayload() {
+    return {{"DataSets",
+             {{{"Error", ""},
+               {"Name", "/DFR 2/200610.cfg"},
+               {"Streams",
+                {{{"EndNs", 1591844539983333333LL},
+                  {"ProcessedAtNs", 0},
+                  {"StartNs", 1591844350000000000LL},
+                  {"Uuid", "585cc764-3c80-5d3f-a7d7-59d48abbab0b"}}}},
+               {"Success", true}},
+              {{"Error", "cfg format error"}, {"Name", "/__MACOSX/DFR 2/._200610.cfg"}, {"Streams", nullptr}, {"Success", false}}}},
+            {"File", "comtrade_samples.zip"},
+            {"RequestID", "0bbcacdb-e7aa-4e01-af88-9ba865ea32bd"},
+            {"SubmittedAt", "2020-10-29T21:58:15.09246084Z"}};
+  }
+
+  static std::string echoOf(const std::string& version, const json& jobView, const json& payload) {
+    return "v" + version + " test.hook job " + std::to_string(jobView["job_id"].get<long>()) +
+           " attempt 1 user alice: " + payload.dump();
+  }
+
+  void forwardsToALoopbackServer(std::map<std::string, std::string> environment);
+
+  TempDir dir_;
+  std::unique_ptr<HostProcess> host_;
+  std::string adminKey_, userKey_, publisherKey_;
+};
+
+TEST_F(PluginHost, TheSdkReadmePluginBuiltOutOfTreeRunsOnTheNextEventOfARunningHost) {
+  auto files = readmeFiles();
+  ASSERT_EQ(files.size(), 3u) << "README blocks marked file=: greeter.cpp, CMakeLists.txt, greeter.json";
+  fs::path work = dir_.path() / "greeter";
+  fs::create_directories(work / "src");
+  for (const auto& [name, text] : files) std::ofstream(work / "src" / name) << text;
+  fs::path log = work / "build.log";
+  std::string cmake = "'" + cacheValue("CMAKE_COMMAND") + "'";
+  ASSERT_TRUE(run(cmake + " --install '" + buildDir().string() + "' --component plugin_sdk --prefix '" +
+                      (work / "prefix").string() + "'",
+                  log))
+      << readFile(log);
+  ASSERT_TRUE(run(cmake + " -S '" + (work / "src").string() + "' -B '" + (work / "build").string() +
+                      "' -DCMAKE_PREFIX_PATH='" + (work / "prefix").string() + "' -DCMAKE_CXX_COMPILER='" +
+                      cacheValue("CMAKE_CXX_COMPILER") + "'",
+                  log))
+      << readFile(log);
+  ASSERT_TRUE(run(cmake + " --build '" + (work / "build").string() + "'", log)) << readFile(log);
+
+  startHost();
+  ASSERT_TRUE(plugins()["plugins"].empty()) << plugins();
+  install(work / "build/greeter.so", "greeter.so");
+  ASSERT_TRUE(pluginsShow([](const json& p) { return !findPlugin(p, "greeter").is_null(); })) << plugins();
+  EXPECT_EQ(findPlugin(plugins(), "greeter")["version"], "1.0.0");
+
+  // Without a manifest: registered over REST, run isolated with the registration's config.
+  registerPlugin("hello", "ctingress.on_complete", "greeter/greet", {{"config", {{"punctuation", "!!"}}}});
+  auto jobs = fireAndWait("ctingress.on_complete", seedPayload());
+  ASSERT_EQ(jobs.size(), 1u) << jobs;
+  EXPECT_EQ(jobs[0]["state"], "SUCCEEDED") << jobs;
+  std::string bytes = std::to_string(seedPayload().dump().size());
+  EXPECT_EQ(jobs[0]["result"], "Hello, alice!! Job " + std::to_string(jobs[0]["job_id"].get<long>()) + " got " +
+                                   bytes + " bytes of ctingress.on_complete.");
+  auto history = job(jobs[0]["job_id"]);
+  EXPECT_NE(history.dump().find("{\"step\":\"greeting\"}"), std::string::npos) << history;
+
+  // The manifest beside it: the plugin reloads with its config and registers its handler.
+  install(work / "src/greeter.json", "greeter.json");
+  ASSERT_TRUE(pluginsShow([](const json& p) { return !findPlugin(p, "greeter")["manifest"].is_null(); })) << plugins();
+  // The listing changes first; the manifest's registration follows on the watcher thread.
+  json handlers;
+  ASSERT_TRUE(eventually([&] {
+    handlers = host_->get("/v1/handlers?hook=ctingress.on_complete", adminKey_).body;
+    return handlers.size() == 2;
+  }, 10s)) << handlers;
+  EXPECT_EQ(handlers[1]["name"], "greeter/greet");
+  EXPECT_EQ(handlers[1]["created_by"], "hookhost");
+  jobs = fireAndWait("ctingress.on_complete", seedPayload(), {"demo"});
+  ASSERT_EQ(jobs.size(), 2u) << jobs;
+  for (const auto& ran : jobs) {
+    EXPECT_EQ(ran["state"], "SUCCEEDED") << ran;
+    std::string tail = " Job " + std::to_string(ran["job_id"].get<long>()) + " got " + bytes + " bytes of ctingress.on_complete.";
+    EXPECT_EQ(ran["result"], (ran["handler"] == "hello" ? "Good morning, alice!!" : "Good morning, hookhost.") + tail);
+  }
+}
+
+TEST_F(PluginHost, EveryBadFileIsReportedByNameAndReasonWhileTheHostServes) {
+  install(fixture("fixture_ok_v1"), "fixture_ok.so");
+  install(fixture("fixture_ok_v2"), "zz_same_name.so");
+  install(fixture("fixture_not_a_library"), "not_a_library.so");
+  install(fixture("fixture_no_entry"), "no_entry.so");
+  install(fixture("fixture_wrong_abi"), "wrong_abi.so");
+  install(fixture("fixture_short_struct"), "short_struct.so");
+  install(fixture("fixture_throws_in_init"), "throws_in_init.so");
+  install(fixture("fixture_unknown_hook"), "unknown_hook.so");
+  startHost();
+
+  auto path = [&](const std::string& name) { return (pluginsDir() / name).string(); };
+  std::map<std::string, std::string> expected = {
+      {path("not_a_library.so"), path("not_a_library.so") + ": not a shared library: " + path("not_a_library.so") + ": invalid ELF header"},
+      {path("no_entry.so"), path("no_entry.so") + ": no entry point hh_plugin_entry_v1"},
+      {path("wrong_abi.so"), path("wrong_abi.so") + ": wrong ABI major version: plugin has 2, host supports 1"},
+      {path("short_struct.so"), path("short_struct.so") + ": description too short: struct_size 8, need at least 72"},
+      {path("throws_in_init.so"), path("throws_in_init.so") + ": init failed: database unreachable"},
+      {path("unknown_hook.so"), path("unknown_hook.so") + ": handler 'x' is for unknown hook 'nope.hook'"},
+      {path("zz_same_name.so"), path("zz_same_name.so") + ": duplicate plugin name 'fixture_ok' (already loaded from " +
+                                    path("fixture_ok.so") + ")"}};
+  auto listing = plugins();
+  std::map<std::string, std::string> reported;
+  for (const auto& error : listing["errors"]) reported[error["file"]] = error["error"];
+  EXPECT_EQ(reported, expected) << listing.dump(2);
+  ASSERT_EQ(listing["plugins"].size(), 1u) << listing.dump(2);
+  EXPECT_EQ(listing["plugins"][0]["name"], "fixture_ok");
+  for (const auto& [file, message] : expected) EXPECT_NE(host_->log().find(message), std::string::npos) << message;
+
+  // One more bad file while it runs: reported too, and the good plugin keeps working.
+  install(fixture("fixture_short_struct"), "late.so");
+  ASSERT_TRUE(pluginsShow([](const json& p) { return p["errors"].size() == 8; })) << plugins();
+  EXPECT_EQ(host_->get("/health", "").status, 200);
+  registerPlugin("echo", "test.hook", "fixture_ok/echo");
+  json payload = {{"n", 1}};
+  auto jobs = fireAndWait("test.hook", payload);
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0]["result"], echoOf("1", jobs[0], payload)) << jobs;
+}
+
+TEST_F(PluginHost, IsolatedPluginsThatCrashAbortExitOrHangFailOnlyTheirJob) {
+  install(fixture("fixture_faults"), "fixture_faults.so");
+  install(fixture("fixture_ok_v1"), "fixture_ok.so");
+  startHost();
+  for (std::string fault : {"segv", "abort", "exit3", "loop"}) {
+    registerPlugin(fault, "test.hook", "fixture_faults/" + fault, {{"tags", {fault}}, {"timeout_s", 2}});
+  }
+  registerPlugin("echo", "test.hook", "fixture_ok/echo", {{"tags", {"healthy"}}});
+
+  auto jobs = fireAndWait("test.hook", json::object(), {"segv", "abort", "exit3", "loop"});
+  ASSERT_EQ(jobs.size(), 4u) << jobs;
+  std::map<std::string, std::pair<std::string, std::string>> outcomes;
+  for (const auto& ran : jobs) outcomes[ran["handler"]] = {ran["state"], ran["error"].is_string() ? ran["error"] : ""};
+  EXPECT_EQ(outcomes["loop"].first, "TIMED_OUT");
+  EXPECT_EQ(outcomes["loop"].second, "handler exceeded its timeout of 2s");
+  auto failedWith = [&](const std::string& handler, const std::string& reason) {
+    EXPECT_EQ(outcomes[handler].first, "FAILED") << handler;
+    EXPECT_EQ(outcomes[handler].second.rfind("worker " + reason + " while running the handler", 0), 0u)
+        << handler << ": " << outcomes[handler].second;
+  };
+  failedWith("segv", "killed by signal SIGSEGV");
+  failedWith("abort", "killed by signal SIGABRT");
+  failedWith("exit3", "exited with status 3");
+
+  // The host is the same process, serving; a healthy plugin's next job succeeds, and the
+  // crashed handler gets a fresh worker that fails the same clear way.
+  EXPECT_EQ(host_->get("/health", "").status, 200);
+  json payload = {{"after", "faults"}};
+  auto healthy = fireAndWait("test.hook", payload, {"healthy"});
+  ASSERT_EQ(healthy.size(), 1u);
+  EXPECT_EQ(healthy[0]["state"], "SUCCEEDED") << healthy;
+  EXPECT_EQ(healthy[0]["result"], echoOf("1", healthy[0], payload));
+  auto again = fireAndWait("test.hook", json::object(), {"segv"});
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0]["error"].get<std::string>().rfind("worker killed by signal SIGSEGV", 0), 0u) << again;
+}
+
+TEST_F(PluginHost, ATrustedPluginRunsInProcessWhereIsolationIsUnavailable) {
+  install(bundled("comtrade_summary"), "comtrade_summary.so");
+  install(fixture("fixture_ok_v1"), "fixture_ok.so");
+  // No sandbox at all: only an in-process call can succeed.
+  startHost({{"HOOKHOST_PLUGINS_TRUSTED", "comtrade_summary"}, {"HOOKHOST_SANDBOX_USER", "no-such-user-hh"}});
+  registerPlugin("summary", "ctingress.on_complete", "comtrade_summary/summary");
+  registerPlugin("echo", "ctingress.on_complete", "fixture_ok/echo");
+
+  auto jobs = fireAndWait("ctingress.on_complete", seedPayload());
+  ASSERT_EQ(jobs.size(), 2u) << jobs;
+  EXPECT_EQ(jobs[0]["state"], "SUCCEEDED") << jobs;
+  EXPECT_EQ(jobs[0]["result"],
+            "COMTRADE archive comtrade_samples.zip\n"
+            "Request 0bbcacdb-e7aa-4e01-af88-9ba865ea32bd, submitted 2020-10-29T21:58:15.09246084Z\n"
+            "\n"
+            "Data sets: 2 (1 ok, 1 failed)\n"
+            "Streams: 1\n"
+            "Time span: 2020-06-11T02:59:10.000000000Z to 2020-06-11T03:02:19.983333333Z (189.983333333 s)\n"
+            "\n"
+            "OK:\n"
+            "  /DFR 2/200610.cfg (1 stream)\n"
+            "\n"
+            "Failed:\n"
+            "  /__MACOSX/DFR 2/._200610.cfg: cfg format error\n");
+  EXPECT_EQ(jobs[1]["state"], "FAILED");
+  EXPECT_EQ(jobs[1]["error"], "plugin 'fixture_ok' must run isolated, and the sandbox is unavailable: "
+                              "sandbox.user: no such user 'no-such-user-hh'");
+}
+
+// Fires test.hook events one after another on its own thread until told to stop (bounded in
+// count and time), recording each answer's job id and payload number in firing order.
+class Firehose {
+ public:
+  Firehose(HostProcess& host, std::string key) : host_(host), key_(std::move(key)) {
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~Firehose() { stop(); }
+  void stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  std::vector<long> jobs() const {
+    std::lock_guard lock(mutex_);
+    return jobs_;
+  }
+  std::vector<int> payloads() const {
+    std::lock_guard lock(mutex_);
+    return payloads_;
+  }
+  std::size_t count() const { return jobs().size(); }
+  std::vector<std::string> problems() const {
+    std::lock_guard lock(mutex_);
+    return problems_;
+  }
+
+ private:
+  void loop() {
+    auto until = std::chrono::steady_clock::now() + 40s;
+    for (int n = 0; n < 2000 && !stop_ && std::chrono::steady_clock::now() < until; ++n) {
+      json event = {{"hook", "test.hook"}, {"payload", {{"n", n}}}};
+      auto reply = host_.request("POST", "/v1/events", event, key_);
+      std::lock_guard lock(mutex_);
+      if (reply.status != 202 || reply.body["jobs"].size() != 1) {
+        problems_.push_back(reply.raw);
+        continue;
+      }
+      jobs_.push_back(reply.body["jobs"][0]["job_id"]);
+      payloads_.push_back(n);
+      // Paces the load a little; the test itself never sleeps to wait for a condition.
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+
+  HostProcess& host_;
+  std::string key_;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mutex_;
+  std::vector<long> jobs_;
+  std::vector<int> payloads_;
+  std::vector<std::string> problems_;
+  std::thread thread_;
+};
+
+TEST_F(PluginHost, ReplacingThenRemovingAPluginUnderLoadEndsEveryJobExactlyOnce) {
+  install(fixture("fixture_ok_v1"), "fixture_ok.so");
+  startHost();
+  registerPlugin("echo", "test.hook", "fixture_ok/echo");
+  auto terminal = [&](long id) {
+    auto state = job(id)["state"];
+    return state == "SUCCEEDED" || state == "FAILED" || state == "TIMED_OUT";
+  };
+  // Waits until the job fired `after` answers from now has ended; its view.
+  Firehose firehose(*host_, publisherKey_);
+  auto nextEnded = [&](std::size_t after) {
+    std::size_t index = firehose.count() + after;
+    bool ended = eventually([&] { return firehose.count() > index && terminal(firehose.jobs()[index]); }, 20s);
+    return ended ? job(firehose.jobs()[index]) : json();
+  };
+
+  auto before = nextEnded(0);
+  ASSERT_TRUE(before["result"].is_string()) << before << firehose.problems().size();
+  EXPECT_EQ(before["result"].get<std::string>().rfind("v1 ", 0), 0u) << before;
+
+  install(fixture("fixture_ok_v2"), "fixture_ok.so");
+  ASSERT_TRUE(pluginsShow([](const json& p) { return findPlugin(p, "fixture_ok")["version"] == "2.0"; })) << plugins();
+  // One request may have been in flight when the new version appeared: skip it.
+  std::size_t replaced = firehose.count() + 1;
+  ASSERT_FALSE(nextEnded(5).is_null());
+
+  fs::remove(pluginsDir() / "fixture_ok.so");
+  ASSERT_TRUE(pluginsShow([](const json& p) { return p["removed"] == json::array({"fixture_ok"}); })) << plugins();
+  std::size_t removed = firehose.count() + 1;
+  ASSERT_FALSE(nextEnded(5).is_null());
+  firehose.stop();
+  EXPECT_TRUE(firehose.problems().empty()) << firehose.problems().front();
+
+  auto ids = firehose.jobs();
+  auto numbers = firehose.payloads();
+  ASSERT_GT(ids.size(), removed);
+  EXPECT_EQ(std::set<long>(ids.begin(), ids.end()).size(), ids.size());
+  const std::string removedError = "plugin 'fixture_ok' was removed from " + pluginsDir().string();
+  std::map<std::string, int> seen;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    ASSERT_TRUE(eventually([&] { return terminal(ids[i]); }, 20s)) << job(ids[i]);
+    auto view = job(ids[i]);
+    std::map<std::string, int> kinds;
+    for (const auto& entry : view["history"]) ++kinds[entry["kind"]];
+    EXPECT_EQ(view["attempt"], 1) << view;
+    EXPECT_EQ(kinds["RUN"], 1) << view;
+    EXPECT_EQ(kinds["FINISH"] + kinds["FAIL"] + kinds["TIMEOUT"], 1) << view;
+    EXPECT_EQ(kinds["RETRY"], 0) << view;
+    json payload = {{"n", numbers[i]}};
+    std::string outcome = view["state"] == "FAILED" && view["error"] == removedError ? "removed"
+                          : view["result"] == echoOf("1", view, payload)             ? "v1"
+                          : view["result"] == echoOf("2", view, payload)             ? "v2"
+                                                                                      : "unexpected";
+    ++seen[outcome];
+    if (i >= removed) EXPECT_EQ(outcome, "removed") << view;
+    else if (i >= replaced) EXPECT_TRUE(outcome == "v2" || outcome == "removed") << view;
+    else EXPECT_NE(outcome, "unexpected") << view;
+  }
+  EXPECT_GT(seen["v1"], 0);
+  EXPECT_GT(seen["v2"], 0);
+  EXPECT_GT(seen["removed"], 0);
+  EXPECT_EQ(seen["unexpected"], 0);
+}
+
+// Checks http_forward's POST and its result for a 200 and a 503 answer, however it runs.
+void PluginHost::forwardsToALoopbackServer(std::map<std::string, std::string> environment) {
+  Receiver receiver;
+  install(bundled("http_forward"), "http_forward.so");
+  startHost(std::move(environment));
+  registerPlugin("forward", "ctingress.on_complete", "http_forward/forward", {{"config", {{"url", receiver.url()}}}});
+
+  auto jobs = fireAndWait("ctingress.on_complete", seedPayload());
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0]["state"], "SUCCEEDED") << jobs;
+  EXPECT_EQ(jobs[0]["result"], "POST " + receiver.url() + " answered 200 OK\n\nthanks");
+  auto seen = receiver.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  long jobId = jobs[0]["job_id"];
+  EXPECT_EQ(seen[0].uri, "/hooks/in");
+  EXPECT_EQ(seen[0].idempotencyKey, "hookhost-job-" + std::to_string(jobId));
+  EXPECT_EQ(seen[0].hookHeader, "ctingress.on_complete");
+  auto body = json::parse(seen[0].body);
+  EXPECT_EQ(body["job_id"], jobId);
+  EXPECT_EQ(body["user"], "alice");
+  EXPECT_EQ(body["handler"], "forward");
+  EXPECT_EQ(body["payload"], seedPayload());
+
+  receiver.answer(503, "busy");
+  jobs = fireAndWait("ctingress.on_complete", seedPayload());
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0]["state"], "FAILED");
+  EXPECT_EQ(jobs[0]["error"], "POST " + receiver.url() + " answered 503 Service Unavailable: busy");
+  EXPECT_EQ(receiver.seen().size(), 2u);
+}
+
+TEST_F(PluginHost, HttpForwardTrustedPostsEachEventToALoopbackServer) {
+  forwardsToALoopbackServer({{"HOOKHOST_PLUGINS_TRUSTED", "http_forward"}});
+}
+
+TEST_F(PluginHost, HttpForwardIsolatedWithSandboxNetworkPostsEachEventToALoopbackServer) {
+  forwardsToALoopbackServer({{"HOOKHOST_SANDBOX_NETWORK", "true"}});
+}
+
+}  // namespace
+}  // namespace hookhost::testing
