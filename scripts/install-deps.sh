@@ -10,7 +10,7 @@ packages=(
   bubblewrap python3 python3-dill python3-requests
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(python3-pytest python3-aiosmtpd postgresql sqlite3)
+  packages+=(python3-pytest python3-aiosmtpd sqlite3 openssl)
 fi
 
 missing=()
