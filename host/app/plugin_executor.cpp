@@ -2,6 +2,7 @@
 
 #include "plugins/worker_messages.hpp"
 #include "sandbox/src/worker_pool.hpp"
+#include "sandbox/src/worker_protocol.hpp"
 
 namespace hookhost::app {
 
@@ -38,7 +39,7 @@ dispatch::RunOutcome PluginExecutor::run(const dispatch::RunRequest& request, di
   // Only the worker and this one library are visible inside the sandbox, not plugins.dir.
   spec.extraReadOnlyBinds = {workerBinary_.string(), library.string()};
   spec.loadMessage = plugins::makeWorkerLoadMessage(*resolved->plugin, resolved->handler);
-  return pool_->run(spec, plugins::makeWorkerRunMessage(request), request.timeout, context);
+  return pool_->run(spec, sandbox::runMessageFor(request), request.timeout, context);
 }
 
 }  // namespace hookhost::app

@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dispatch/executor.hpp"
 #include "plugins/loaded_plugin.hpp"
 
 namespace hookhost::plugins {
@@ -15,10 +14,6 @@ namespace hookhost::plugins {
 /// keying warm workers by it routes new jobs to the new version.
 nlohmann::json makeWorkerLoadMessage(const LoadedPlugin& plugin, const std::string& handler);
 
-/// One job for a loaded worker: the shared worker protocol's "run" message plus the
-/// registration's "config" (handed to the plugin per call):
-/// {"type":"run","job":{job_id,event_id,hook,user,attempt,handler,handler_id,handler_version},
-///  "config":{...},"payload":{...}}
-nlohmann::json makeWorkerRunMessage(const dispatch::RunRequest& request);
+/// Each job then goes as the shared worker protocol's "run" message (sandbox::runMessageFor).
 
 }  // namespace hookhost::plugins
