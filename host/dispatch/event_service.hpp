@@ -38,7 +38,6 @@ class EventService {
 
   /// Called after a new event was recorded (not for a repeated key): wakes dispatchers.
   void setOnFired(std::function<void(const storage::FireResult&)> onFired) { onFired_ = std::move(onFired); }
-  const EventLimits& limits() const { return limits_; }
 
  private:
   storage::Store& store_;
