@@ -10,7 +10,7 @@ packages=(
   bubblewrap python3 python3-dill python3-requests
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(python3-pytest python3-aiosmtpd sqlite3 openssl)
+  packages+=(python3-pytest python3-aiosmtpd sqlite3 openssl postgresql)
 fi
 
 exec "$(dirname "$0")/install-missing.sh" "${packages[@]}"

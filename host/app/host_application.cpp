@@ -19,6 +19,7 @@
 #include "auth/api_keys.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/event_service.hpp"
+#include "dispatch/host_presence.hpp"
 #include "http/request_handler_factory.hpp"
 #include "http/services.hpp"
 #include "metrics/metrics.hpp"
@@ -115,6 +116,9 @@ int HostApplication::main(const std::vector<std::string>&) {
     dispatchOptions.lease = config.duration("dispatch.lease");
     dispatchOptions.callbackTtl = config.duration("dispatch.callback_ttl");
     dispatchOptions.retry = {config.duration("dispatch.retry_base"), config.duration("dispatch.retry_max")};
+    // Joins the store's host list once the API's address is known (below).
+    std::optional<dispatch::HostPresence> presence;
+    dispatchOptions.pluginsToLeave = [&] { return presence ? presence->pluginsToLeave() : std::vector<std::string>{}; };
     dispatch::Dispatcher dispatcher(*store, events, watch, metrics, dispatchOptions);
 
     events.setOnFired([&](const storage::FireResult& fired) {
@@ -161,16 +165,36 @@ int HostApplication::main(const std::vector<std::string>&) {
     services.registrationRules.defaultTimeoutS = static_cast<int>(config.integer("sandbox.default_timeout_s"));
     services.events = &events;
     services.metricsText = [&] { return metrics.render(); };
-    services.healthDetails = [&] { return nlohmann::json{{"host", dispatchOptions.hostId}}; };
+    services.healthDetails = [&] {
+      nlohmann::json hosts = nlohmann::json::array();
+      for (const auto& host : presence ? presence->liveHosts() : std::vector<storage::HostInfo>{}) {
+        hosts.push_back({{"id", host.id}, {"address", host.address}, {"plugins", host.plugins},
+                         {"started_at", formatRfc3339(host.startedAt)},
+                         {"heartbeat_at", formatRfc3339(host.heartbeatAt)}});
+      }
+      return nlohmann::json{{"host", dispatchOptions.hostId}, {"hosts", hosts}};
+    };
     services.openApiSpec = [] { return apidocs::openApiSpec(); };
     const std::string apiDocsPage = apidocs::renderApiDocsHtml(apidocs::openApiSpec());
     services.apiDocsPage = [&] { return apiDocsPage; };
 
-    notifier.start();
-    dispatcher.start();
-
+    // Bound before anything starts, so the host's address is known when it joins the host list.
     Poco::Net::ServerSocket socket(
         Poco::Net::SocketAddress(config.text("http.host"), static_cast<Poco::UInt16>(config.integer("http.port"))));
+    dispatch::HostPresenceOptions presenceOptions;
+    presenceOptions.hostId = dispatchOptions.hostId;
+    presenceOptions.address = config.isSet("http.public_url") && !config.text("http.public_url").empty()
+                                  ? config.text("http.public_url")
+                                  : "http://" + config.text("http.host") + ":" + std::to_string(socket.address().port());
+    presenceOptions.localPlugins = [&] {
+      std::vector<std::string> names;
+      for (const auto& plugin : pluginDirectory.snapshot()->plugins) names.push_back(plugin->name());
+      return names;
+    };
+    presence.emplace(*store, presenceOptions);
+    presence->start();
+    notifier.start();
+    dispatcher.start();
     auto* params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(static_cast<int>(config.integer("http.threads")));
     params->setMaxQueued(1024);
@@ -193,6 +217,7 @@ int HostApplication::main(const std::vector<std::string>&) {
       std::cout.flush();
       ::_exit(EXIT_OK);
     }
+    presence->stop();
     if (workerPool) workerPool->shutdown();
     pluginDirectory.stop();
     notifier.stop();

@@ -11,7 +11,11 @@ std::unique_ptr<storage::Store> openStore(const Config& config) {
   const std::string sqlite = "sqlite://";
   if (url.rfind(sqlite, 0) == 0) return storage::SqlStore::openSqlite(url.substr(sqlite.size()));
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    throw ConfigError("data.url: PostgreSQL is not supported by this build yet; use sqlite://PATH or leave it unset");
+    try {
+      return storage::SqlStore::openPostgres(url);
+    } catch (const std::invalid_argument& error) {
+      throw ConfigError(error.what());
+    }
   }
   throw ConfigError("data.url: '" + url + "' is neither sqlite://PATH nor postgresql://…");
 }

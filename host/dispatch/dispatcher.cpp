@@ -18,8 +18,8 @@ std::string decodeBase64(const std::string& text) {
   return std::string(std::istreambuf_iterator<char>(decoder), {});
 }
 
-Micros microsFromNow(std::chrono::milliseconds offset) {
-  return nowMicros() + std::chrono::duration_cast<std::chrono::microseconds>(offset).count();
+Micros micros(std::chrono::milliseconds duration) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
 }
 
 RunRequest requestFor(const storage::ClaimedJob& job) {
@@ -55,9 +55,9 @@ Dispatcher::~Dispatcher() { stop(std::chrono::milliseconds(0)); }
 void Dispatcher::addExecutor(const std::string& runtime, Executor& executor) { executors_[runtime] = &executor; }
 
 void Dispatcher::start() {
-  auto recovered = store_.rescueExpired(nowMicros(), options_.recoverAllRunningAtStart
-                                                         ? storage::RescueScope::AllRunning
-                                                         : storage::RescueScope::ExpiredLeases);
+  // The store narrows this to expired leases when other hosts share it.
+  auto recovered = store_.rescueExpired(options_.recoverAllRunningAtStart ? storage::RescueScope::AllRunning
+                                                                          : storage::RescueScope::ExpiredLeases);
   if (recovered.requeued + recovered.failed + recovered.timedOut > 0) {
     logger().information("recovered after restart: %d requeued, %d failed, %d timed out", recovered.requeued,
                          recovered.failed, recovered.timedOut);
@@ -126,7 +126,9 @@ bool Dispatcher::takeJob(storage::ClaimedJob& job) {
     lock.unlock();
     std::vector<storage::ClaimedJob> claimed;
     try {
-      claimed = store_.claimJobs(options_.hostId, batch, microsFromNow(options_.lease));
+      std::vector<std::string> leave;
+      if (options_.pluginsToLeave) leave = options_.pluginsToLeave();
+      claimed = store_.claimJobs(options_.hostId, batch, micros(options_.lease), leave);
     } catch (const std::exception& error) {
       logger().error("claiming jobs failed: %s", std::string(error.what()));
     }
@@ -196,7 +198,7 @@ storage::Completion Dispatcher::decide(const storage::ClaimedJob& job, const Run
       if (auto token = context.deferTokenHash()) {
         completion.next = storage::JobState::Waiting;
         completion.tokenHash = token;
-        completion.deadlineAt = microsFromNow(options_.callbackTtl);
+        completion.deadlineAfter = micros(options_.callbackTtl);
         completion.emitted = context.takeEmitted();
         return completion;
       }
@@ -214,7 +216,7 @@ storage::Completion Dispatcher::decide(const storage::ClaimedJob& job, const Run
   }
   if (job.attempt < job.maxAttempts) {
     completion.next = storage::JobState::Queued;
-    completion.retryAt = microsFromNow(options_.retry.delayBeforeRetry(job.attempt));
+    completion.retryAfter = micros(options_.retry.delayBeforeRetry(job.attempt));
   } else {
     completion.next = storage::JobState::Failed;
   }
@@ -237,12 +239,12 @@ void Dispatcher::housekeepingLoop() {
     lock.unlock();
     try {
       if (Clock::now() - lastRenew >= renewEvery) {
-        store_.renewLeases(options_.hostId, ids, microsFromNow(options_.lease));
+        store_.renewLeases(options_.hostId, ids, micros(options_.lease));
         lastRenew = Clock::now();
       }
       finishAbandoned();
       if (!stopping_) {
-        auto rescued = store_.rescueExpired(nowMicros(), storage::RescueScope::ExpiredLeases);
+        auto rescued = store_.rescueExpired(storage::RescueScope::ExpiredLeases);
         if (rescued.requeued + rescued.failed + rescued.timedOut > 0) {
           metrics_.jobsRescued.add(rescued.requeued + rescued.failed);
           watch_.changed();

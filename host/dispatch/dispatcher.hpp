@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -28,8 +29,11 @@ struct DispatcherOptions {
   std::chrono::milliseconds callbackTtl{72LL * 3600 * 1000};
   RetryPolicy retry;
   std::size_t maxOutputBytes = 64 * 1024;
-  /// At start, take back every RUNNING job (this host owns its store alone, as with SQLite).
+  /// At start, take back every RUNNING job; honoured only where this host owns its store
+  /// alone (SQLite).
   bool recoverAllRunningAtStart = true;
+  /// Plugins whose jobs this host leaves to other hosts (they have them, it does not).
+  std::function<std::vector<std::string>()> pluginsToLeave;
 };
 
 /// Runs queued jobs: worker threads claim jobs with a lease, run each through the executor

@@ -7,6 +7,7 @@
 
 #include "auth/api_keys.hpp"
 #include "http/error_reply.hpp"
+#include "storage/store_unavailable.hpp"
 
 namespace hookhost::http {
 namespace {
@@ -36,6 +37,10 @@ void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poc
   ApiReply reply;
   try {
     reply = answer(request, response);
+  } catch (const storage::StoreUnavailable& error) {
+    Poco::Logger::get("hookhost.http").warning("%s %s: %s", request.getMethod(), request.getURI(), std::string(error.what()));
+    reply = errorReply(ErrorKind::Unavailable, "store_unavailable",
+                       "the database cannot be reached; try again shortly (a fire with the same key is recorded once)");
   } catch (const std::exception& error) {
     Poco::Logger::get("hookhost.http").error("%s %s failed: %s", request.getMethod(), request.getURI(),
                                              std::string(error.what()));

@@ -55,8 +55,8 @@ struct Completion {
   std::string output;
   std::vector<NewEvent> emitted;     // recorded in the same transaction
   std::optional<std::string> tokenHash;  // Waiting: the callback token's hash
-  Micros deadlineAt = 0;                 // Waiting: when it times out
-  Micros retryAt = 0;                    // Queued: not before
+  Micros deadlineAfter = 0;              // Waiting: times out this long after the completion
+  Micros retryAfter = 0;                 // Queued: not before this long after the completion
 };
 
 enum class CompletionOutcome { Applied, Stale };
@@ -74,6 +74,17 @@ struct JobQuery {
 };
 
 enum class RescueScope { ExpiredLeases, AllRunning };
+
+enum class Sharing { ThisHostOnly, SharedByHosts };
+
+/// A host using the store, as it last reported itself.
+struct HostInfo {
+  std::string id;
+  std::string address;               // where its API listens
+  std::vector<std::string> plugins;  // names of the plugins it has loaded
+  Micros startedAt = 0;
+  Micros heartbeatAt = 0;
+};
 
 /// What the reaper did in one pass.
 struct RescueCounts {

@@ -2,12 +2,20 @@
 
 #include <vector>
 
+#include <Poco/Exception.h>
+
+#include "storage/sql_dialect.hpp"
+#include "storage/store_unavailable.hpp"
+
 namespace hookhost::storage {
 
 using Poco::Data::Keywords::now;
 
 GroupCommitter::GroupCommitter(Poco::Data::Session session, std::size_t maxBatch)
-    : session_(std::move(session)), maxBatch_(maxBatch), writer_([this] { loop(); }) {}
+    : session_(std::move(session)),
+      dialect_(sql::dialectOf(session_)),
+      maxBatch_(maxBatch),
+      writer_([this] { loop(); }) {}
 
 GroupCommitter::~GroupCommitter() {
   {
@@ -51,10 +59,28 @@ void GroupCommitter::loop() {
   }
 }
 
+bool GroupCommitter::connected() {
+  if (session_.isConnected()) return true;
+  try {
+    session_.reconnect();
+    return true;
+  } catch (const Poco::Exception& error) {
+    lastConnectError_ = error.displayText();
+    return false;
+  }
+}
+
 void GroupCommitter::commitBatch(std::deque<Task>& batch) {
+  // A database that dropped the connection (restart, terminated backend) is reconnected
+  // for the next batch; this one fails as unavailable, and its callers answer so.
+  if (!connected()) {
+    auto failure = std::make_exception_ptr(StoreUnavailable("cannot reach the database: " + lastConnectError_));
+    for (auto& task : batch) task.done.set_exception(failure);
+    return;
+  }
   std::vector<std::exception_ptr> failures(batch.size());
   try {
-    session_ << "BEGIN IMMEDIATE", now;
+    session_ << sql::beginWrite(dialect_), now;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       session_ << "SAVEPOINT work", now;
       try {
@@ -68,11 +94,15 @@ void GroupCommitter::commitBatch(std::deque<Task>& batch) {
     }
     session_ << "COMMIT", now;
   } catch (...) {
-    // The transaction itself failed (disk full, I/O error): nothing of the batch is durable.
+    // The transaction itself failed (disk full, I/O error, connection lost): nothing of the
+    // batch is known to be durable.
     auto failure = std::current_exception();
     try {
       session_ << "ROLLBACK", now;
     } catch (...) {
+    }
+    if (!session_.isConnected()) {
+      failure = std::make_exception_ptr(StoreUnavailable("the database connection was lost during a commit"));
     }
     for (auto& task : batch) task.done.set_exception(failure);
     return;

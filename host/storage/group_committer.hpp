@@ -7,10 +7,13 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <type_traits>
 
 #include <Poco/Data/Session.h>
+
+#include "storage/sql_dialect.hpp"
 
 namespace hookhost::storage {
 
@@ -50,8 +53,11 @@ class GroupCommitter {
   void submit(std::function<void(Poco::Data::Session&)> work);
   void loop();
   void commitBatch(std::deque<Task>& batch);
+  bool connected();
 
   Poco::Data::Session session_;
+  sql::Dialect dialect_;
+  std::string lastConnectError_;
   std::size_t maxBatch_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -2,6 +2,8 @@
 
 #include <Poco/Data/RecordSet.h>
 
+#include "storage/sql_dialect.hpp"
+
 namespace hookhost::storage {
 namespace {
 
@@ -51,10 +53,17 @@ const std::vector<std::vector<std::string>>& versions() {
           "lease_expires_at INTEGER, last_error TEXT, created_at INTEGER NOT NULL, sent_at INTEGER)",
           "CREATE INDEX notifications_due ON notifications(state, next_attempt_at)",
       },
+      // 2: the hosts sharing the store, each with its last heartbeat.
+      {
+          "CREATE TABLE hosts (id TEXT PRIMARY KEY, address TEXT NOT NULL, plugins TEXT NOT NULL, "
+          "started_at INTEGER NOT NULL, heartbeat_at INTEGER NOT NULL)",
+      },
   };
   return all;
 }
 
+// Called inside the migration's transaction, after the lock, so two hosts starting at once
+// against one PostgreSQL agree on the version.
 int currentVersion(Poco::Data::Session& session) {
   session << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", now;
   Poco::Data::Statement select(session);
@@ -64,31 +73,46 @@ int currentVersion(Poco::Data::Session& session) {
   return rows.value(0, 0).convert<int>();
 }
 
+void refuseNewer(int version) {
+  if (version <= latestSchemaVersion()) return;
+  throw SchemaError("the database has schema version " + std::to_string(version) +
+                    ", newer than this hookhost supports (" + std::to_string(latestSchemaVersion()) +
+                    "); run a newer hookhost or restore a backup");
+}
+
 }  // namespace
 
 int latestSchemaVersion() { return static_cast<int>(versions().size()); }
 
 void migrate(Poco::Data::Session& session) {
-  int version = currentVersion(session);
-  if (version > latestSchemaVersion()) {
-    throw SchemaError("the database has schema version " + std::to_string(version) +
-                      ", newer than this hookhost supports (" + std::to_string(latestSchemaVersion()) +
-                      "); run a newer hookhost or restore a backup");
-  }
-  for (; version < latestSchemaVersion(); ++version) {
-    session << "BEGIN IMMEDIATE", now;
+  const sql::Dialect dialect = sql::dialectOf(session);
+  for (;;) {
+    session << sql::beginWrite(dialect), now;
+    int version = 0;
     try {
-      for (const auto& sql : versions()[static_cast<std::size_t>(version)]) {
-        session << sql, now;
+      // SQLite's IMMEDIATE transaction already excludes other writers; PostgreSQL needs a
+      // lock that also covers creating schema_version.
+      if (dialect == sql::Dialect::Postgres) session << "SELECT pg_advisory_xact_lock(72417001)", now;
+      version = currentVersion(session);
+      refuseNewer(version);
+      if (version == latestSchemaVersion()) {
+        session << "COMMIT", now;
+        return;
+      }
+      for (const auto& statement : versions()[static_cast<std::size_t>(version)]) {
+        session << sql::schemaStatement(dialect, statement), now;
       }
       session << "DELETE FROM schema_version", now;
       int next = version + 1;
-      session << "INSERT INTO schema_version (version) VALUES (?)", Poco::Data::Keywords::use(next), now;
+      session << sql::forDialect(dialect, "INSERT INTO schema_version (version) VALUES (?)"),
+          Poco::Data::Keywords::use(next), now;
       session << "COMMIT", now;
+    } catch (const SchemaError&) {
+      session << "ROLLBACK", now;
+      throw;
     } catch (const std::exception& error) {
       session << "ROLLBACK", now;
-      throw SchemaError("migration to schema version " + std::to_string(version + 1) +
-                        " failed: " + error.what());
+      throw SchemaError("migration to schema version " + std::to_string(version + 1) + " failed: " + error.what());
     }
   }
 }

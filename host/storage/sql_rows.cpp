@@ -36,10 +36,10 @@ std::vector<std::string> stringList(const nlohmann::json& array) {
   return out;
 }
 
-std::int64_t lastInsertId(Poco::Data::Session& session) {
-  Poco::Int64 id = 0;
-  session << "SELECT last_insert_rowid()", Poco::Data::Keywords::into(id), Poco::Data::Keywords::now;
-  return id;
+std::string placeholders(std::size_t count) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) out += i ? ", ?" : "?";
+  return out;
 }
 
 }  // namespace hookhost::storage::sql

@@ -1,10 +1,15 @@
 #include "storage/sql_store.hpp"
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 
+#include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/DataException.h>
 
 #include "storage/migrations.hpp"
+#include "storage/postgres_url.hpp"
 #include "storage/sql_rows.hpp"
 
 namespace hookhost::storage {
@@ -14,9 +19,16 @@ using Poco::Data::Keywords::now;
 
 namespace {
 
-constexpr int kMaxReaders = 256;
+constexpr int kMaxSqliteReaders = 256;
+// Each host holds this many PostgreSQL connections at most, plus its writer: several hosts
+// must fit in the server's max_connections (100 by default).
+constexpr int kMaxPostgresReaders = 24;
+// How long a read waits for a pooled connection before the request fails.
+constexpr auto kReaderWait = std::chrono::seconds(10);
+// How often a shared store's queue length is re-read for the 429 limit.
+constexpr Micros kQueuedRefresh = 1'000'000;
 
-void configureConnection(Poco::Data::Session& session) {
+void configureSqlite(Poco::Data::Session& session) {
   // WAL lets readers run beside the single writer; FULL makes each commit durable before
   // the call that asked for it returns; the busy timeout covers checkpoints and other
   // processes (the CLI) touching the file.
@@ -45,17 +57,62 @@ std::unique_ptr<SqlStore> SqlStore::openSqlite(const std::filesystem::path& path
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
 
   Poco::Data::Session writer("SQLite", path.string());
-  configureConnection(writer);
+  configureSqlite(writer);
   migrate(writer);
   // Every HTTP thread and dispatcher may read at once; a pool smaller than that would
   // answer 500 under load instead of queueing.
-  auto readers = std::make_unique<Poco::Data::SessionPool>("SQLite", path.string(), 1, kMaxReaders, 600);
-  return std::unique_ptr<SqlStore>(new SqlStore(std::move(readers), std::move(writer)));
+  auto readers = std::make_unique<Poco::Data::SessionPool>("SQLite", path.string(), 1, kMaxSqliteReaders, 600);
+  return std::unique_ptr<SqlStore>(new SqlStore(std::move(readers), std::move(writer), Sharing::ThisHostOnly));
 }
 
-SqlStore::SqlStore(std::unique_ptr<Poco::Data::SessionPool> readers, Poco::Data::Session writer)
-    : readers_(std::move(readers)), writer_(std::move(writer)) {
+std::unique_ptr<SqlStore> SqlStore::openPostgres(const std::string& url) {
+  static std::once_flag registered;
+  std::call_once(registered, [] { Poco::Data::PostgreSQL::Connector::registerConnector(); });
+  auto connection = postgresConnectionString(url);
+  if (!connection) throw std::invalid_argument(connection.error().message);
+  std::optional<Poco::Data::Session> writer;
+  try {
+    writer.emplace("PostgreSQL", *connection);
+  } catch (const Poco::Exception& error) {
+    throw StoreUnavailable("cannot connect to PostgreSQL at " + url + ": " + error.displayText());
+  }
+  migrate(*writer);
+  auto readers = std::make_unique<Poco::Data::SessionPool>("PostgreSQL", *connection, 1, kMaxPostgresReaders, 600);
+  return std::unique_ptr<SqlStore>(new SqlStore(std::move(readers), std::move(*writer), Sharing::SharedByHosts));
+}
+
+SqlStore::SqlStore(std::unique_ptr<Poco::Data::SessionPool> readers, Poco::Data::Session writer, Sharing sharing)
+    : readers_(std::move(readers)), writer_(std::move(writer)), sharing_(sharing) {
   queued_ = countQueued();
+}
+
+Poco::Data::Session SqlStore::pooledReader() {
+  // Every HTTP thread and dispatcher may read at once; past the pool's size a read waits
+  // for a connection to come back rather than failing.
+  auto giveUpAt = std::chrono::steady_clock::now() + kReaderWait;
+  for (;;) {
+    try {
+      return readers_->get();
+    } catch (const Poco::Data::SessionPoolExhaustedException&) {
+      if (std::chrono::steady_clock::now() > giveUpAt) throw StoreUnavailable("no database connection came free");
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    } catch (const Poco::Exception& error) {
+      throw StoreUnavailable("cannot connect to the database: " + error.displayText());
+    }
+  }
+}
+
+std::int64_t SqlStore::queuedNow(Poco::Data::Session& session) {
+  if (sharing_ == Sharing::SharedByHosts) {
+    Micros at = nowMicros();
+    if (at - queuedReadAt_ > kQueuedRefresh) {
+      auto rows = sql::query(session, "SELECT count(*) AS n FROM jobs WHERE state = 'QUEUED'", [](auto&) {});
+      rows.moveFirst();
+      queued_ = sql::integer(rows, "n");
+      queuedReadAt_ = at;
+    }
+  }
+  return queued_;
 }
 
 SqlStore::~SqlStore() = default;
@@ -68,27 +125,27 @@ Result<User> SqlStore::createUser(const std::string& name, const std::string& em
     if (existing.rowCount() > 0) {
       return makeError(ErrorKind::Conflict, "user_exists", "a user named '" + name + "' already exists");
     }
-    User user{0, name, email, role, nowMicros(), std::nullopt};
+    User user{0, name, email, role, sql::databaseNow(session), std::nullopt};
     std::string roleText = roleName(role);
-    sql::execute(session,
-                 "INSERT INTO users (name, email, role, key_id, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                 [&](auto& st) { st, bind(name), bind(email), bind(roleText), bind(keyId), bind(keyHash), bind(user.createdAt); });
-    user.id = sql::lastInsertId(session);
+    user.id = sql::insert(
+        session, "INSERT INTO users (name, email, role, key_id, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [&](auto& st) { st, bind(name), bind(email), bind(roleText), bind(keyId), bind(keyHash), bind(user.createdAt); });
     return user;
   });
 }
 
 std::vector<User> SqlStore::listUsers() {
-  auto session = reader();
-  auto rows = sql::query(session, "SELECT * FROM users ORDER BY name", [](auto&) {});
-  std::vector<User> users;
-  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) users.push_back(readUser(rows));
-  return users;
+  return read([&](Poco::Data::Session& session) {
+    auto rows = sql::query(session, "SELECT * FROM users ORDER BY name", [](auto&) {});
+    std::vector<User> users;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) users.push_back(readUser(rows));
+    return users;
+  });
 }
 
 Status SqlStore::revokeUser(const std::string& name) {
   return writer_.run([&](Poco::Data::Session& session) -> Status {
-    Micros at = nowMicros();
+    Micros at = sql::databaseNow(session);
     auto changed = sql::execute(session, "UPDATE users SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
                                 [&](auto& st) { st, bind(at), bind(name); });
     if (changed == 0) {
@@ -99,35 +156,39 @@ Status SqlStore::revokeUser(const std::string& name) {
 }
 
 std::optional<UserCredentials> SqlStore::findUserByKeyId(const std::string& keyId) {
-  auto session = reader();
-  auto rows = sql::query(session, "SELECT * FROM users WHERE key_id = ? AND revoked_at IS NULL",
-                         [&](auto& st) { st, bind(keyId); });
-  if (!rows.moveFirst()) return std::nullopt;
-  return UserCredentials{readUser(rows), sql::text(rows, "key_hash")};
+  return read([&](Poco::Data::Session& session) -> std::optional<UserCredentials> {
+    auto rows = sql::query(session, "SELECT * FROM users WHERE key_id = ? AND revoked_at IS NULL",
+                           [&](auto& st) { st, bind(keyId); });
+    if (!rows.moveFirst()) return std::nullopt;
+    return UserCredentials{readUser(rows), sql::text(rows, "key_hash")};
+  });
 }
 
 std::int64_t SqlStore::countUsers() {
-  auto session = reader();
-  Poco::Int64 count = 0;
-  session << "SELECT count(*) FROM users", Poco::Data::Keywords::into(count), now;
-  return count;
+  return read([&](Poco::Data::Session& session) {
+    auto rows = sql::query(session, "SELECT count(*) AS n FROM users", [](auto&) {});
+    rows.moveFirst();
+    return sql::integer(rows, "n");
+  });
 }
 
 std::int64_t SqlStore::countQueued() {
-  auto session = reader();
-  Poco::Int64 count = 0;
-  session << "SELECT count(*) FROM jobs WHERE state = 'QUEUED'", Poco::Data::Keywords::into(count), now;
-  return count;
+  return read([&](Poco::Data::Session& session) {
+    auto rows = sql::query(session, "SELECT count(*) AS n FROM jobs WHERE state = 'QUEUED'", [](auto&) {});
+    rows.moveFirst();
+    return sql::integer(rows, "n");
+  });
 }
 
 std::vector<std::pair<std::string, std::int64_t>> SqlStore::countJobsByState() {
-  auto session = reader();
-  auto rows = sql::query(session, "SELECT state, count(*) AS n FROM jobs GROUP BY state", [](auto&) {});
-  std::vector<std::pair<std::string, std::int64_t>> counts;
-  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
-    counts.emplace_back(sql::text(rows, "state"), sql::integer(rows, "n"));
-  }
-  return counts;
+  return read([&](Poco::Data::Session& session) {
+    auto rows = sql::query(session, "SELECT state, count(*) AS n FROM jobs GROUP BY state", [](auto&) {});
+    std::vector<std::pair<std::string, std::int64_t>> counts;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      counts.emplace_back(sql::text(rows, "state"), sql::integer(rows, "n"));
+    }
+    return counts;
+  });
 }
 
 }  // namespace hookhost::storage

@@ -2,25 +2,36 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include <Poco/Data/SessionPool.h>
 
 #include "storage/group_committer.hpp"
 #include "storage/store.hpp"
+#include "storage/store_unavailable.hpp"
 
 namespace hookhost::storage {
 
-/// The Store over Poco Data: SQLite in WAL mode with synchronous=FULL, so a committed write
-/// survives power loss. All writes go through one GroupCommitter; reads use a pool of
-/// connections, which WAL lets run beside the writer. It is also the notification outbox:
-/// the rows are written by the transaction that ends a job.
+/// The Store over Poco Data, on one of two databases with the same schema and SQL:
+/// - SQLite in WAL mode with synchronous=FULL, so a committed write survives power loss;
+///   the store of one host.
+/// - PostgreSQL, shared by several hosts: claims lock and skip rows other hosts hold, and
+///   leases and deadlines run on the database's clock. Lost connections are re-opened; what
+///   could not reach the database fails with StoreUnavailable.
+/// All writes of a host go through one GroupCommitter; reads use a pool of connections.
+/// It is also the notification outbox: the rows are written by the transaction that ends
+/// a job.
 class SqlStore final : public Store {
  public:
   /// Opens (creating if needed) the SQLite database at `path` and migrates it. Throws
   /// SchemaError or Poco::Exception when that fails.
   static std::unique_ptr<SqlStore> openSqlite(const std::filesystem::path& path);
+  /// Connects to the PostgreSQL database at `url` (postgresql://…) and migrates it. Throws
+  /// SchemaError, StoreUnavailable or std::invalid_argument (a malformed URL).
+  static std::unique_ptr<SqlStore> openPostgres(const std::string& url);
   ~SqlStore() override;
 
   Result<User> createUser(const std::string& name, const std::string& email, Role role,
@@ -42,15 +53,21 @@ class SqlStore final : public Store {
   std::vector<Job> listJobs(const JobQuery& query) override;
   Status cancelJob(std::int64_t id) override;
 
-  std::vector<ClaimedJob> claimJobs(const std::string& owner, std::size_t limit, Micros leaseUntil) override;
-  void renewLeases(const std::string& owner, const std::vector<std::int64_t>& jobIds, Micros leaseUntil) override;
+  std::vector<ClaimedJob> claimJobs(const std::string& owner, std::size_t limit, Micros leaseFor,
+                                    const std::vector<std::string>& leavePlugins = {}) override;
+  void renewLeases(const std::string& owner, const std::vector<std::int64_t>& jobIds, Micros leaseFor) override;
   CompletionOutcome completeJob(std::int64_t jobId, int attempt, const Completion& completion) override;
   CompletionOutcome appendUpdate(std::int64_t jobId, int attempt, const nlohmann::json& data) override;
   Status applyCallback(std::int64_t jobId, const std::string& tokenHash, CallbackEvent event,
                        const nlohmann::json& data) override;
-  RescueCounts rescueExpired(Micros now, RescueScope scope) override;
+  RescueCounts rescueExpired(RescueScope scope) override;
   std::int64_t countQueued() override;
   std::vector<std::pair<std::string, std::int64_t>> countJobsByState() override;
+
+  Sharing sharing() const override { return sharing_; }
+  void heartbeat(const HostInfo& host) override;
+  std::vector<HostInfo> liveHosts(Micros within) override;
+  void removeHost(const std::string& hostId) override;
 
   Result<std::vector<notify::Notification>> claimDue(Micros now, std::size_t limit, Micros leaseUntil) override;
   Status markSent(std::int64_t id, int sendAttempt, Micros at) override;
@@ -58,9 +75,13 @@ class SqlStore final : public Store {
   Status markFailed(std::int64_t id, int sendAttempt, Micros at, const std::string& error) override;
 
  private:
-  SqlStore(std::unique_ptr<Poco::Data::SessionPool> readers, Poco::Data::Session writer);
+  SqlStore(std::unique_ptr<Poco::Data::SessionPool> readers, Poco::Data::Session writer, Sharing sharing);
 
-  Poco::Data::Session reader() { return readers_->get(); }
+  /// Runs `work` on a pooled read connection. A connection the database dropped is
+  /// replaced and the read tried again; when none can be had, StoreUnavailable.
+  template <typename Read>
+  auto read(Read&& work) -> std::invoke_result_t<Read, Poco::Data::Session&>;
+  Poco::Data::Session pooledReader();
   std::optional<Handler> readHandler(Poco::Data::Session& session, std::int64_t id, bool withCode);
   std::vector<Job> readJobs(Poco::Data::Session& session, const std::string& where,
                             const std::function<void(Poco::Data::Statement&)>& bindParameters);
@@ -71,12 +92,34 @@ class SqlStore final : public Store {
   void finishJob(Poco::Data::Session& session, std::int64_t jobId, JobState state, const std::string& kind,
                  const nlohmann::json& historyData, Micros at);
   void queueNotification(Poco::Data::Session& session, std::int64_t jobId, Micros at);
+  std::int64_t queuedNow(Poco::Data::Session& session);
+  std::map<std::int64_t, std::int64_t> runningPerHandler(Poco::Data::Session& session,
+                                                         std::vector<std::int64_t> handlerIds);
   Status settleNotification(std::int64_t id, int sendAttempt, const std::string& state, Micros at,
                             Micros nextAttemptAt, const std::string& error);
 
   std::unique_ptr<Poco::Data::SessionPool> readers_;
   GroupCommitter writer_;
-  std::atomic<std::int64_t> queued_{0};  // changed only in the writer thread
+  const Sharing sharing_;
+  // The queue length the 429 limit is checked against, kept by the writer thread. Other
+  // hosts change a shared queue too, so there it is re-read now and then.
+  std::atomic<std::int64_t> queued_{0};
+  Micros queuedReadAt_ = 0;
 };
+
+template <typename Read>
+auto SqlStore::read(Read&& work) -> std::invoke_result_t<Read, Poco::Data::Session&> {
+  // A restarted database drops every pooled connection at once: each may need replacing.
+  const int attempts = readers_->capacity() + 1;
+  for (int attempt = 1;; ++attempt) {
+    Poco::Data::Session session = pooledReader();
+    try {
+      return work(session);
+    } catch (const Poco::Exception& error) {
+      if (session.isConnected()) throw;
+      if (attempt >= attempts) throw StoreUnavailable("the database connection was lost: " + error.displayText());
+    }
+  }
+}
 
 }  // namespace hookhost::storage

@@ -77,36 +77,36 @@ Result<FireResult> SqlStore::fireIn(Poco::Data::Session& session, const NewEvent
     matches.push_back({sql::integer(handlers, "id"), static_cast<int>(sql::integer(handlers, "version")),
                        static_cast<int>(sql::integer(handlers, "max_attempts")), sql::text(handlers, "name")});
   }
-  if (queued_ + static_cast<std::int64_t>(matches.size()) > maxQueued) {
+  if (queuedNow(session) + static_cast<std::int64_t>(matches.size()) > maxQueued) {
     return makeError(ErrorKind::QueueFull, "queue_full",
                      "the job queue is full (" + std::to_string(queued_.load()) + " queued, limit " +
                          std::to_string(maxQueued) + "); try again later");
   }
 
-  Micros at = nowMicros();
+  Micros at = sql::databaseNow(session);
   std::string payload = event.payload.dump();
   std::string tags = nlohmann::json(event.tags).dump();
   Poco::Nullable<std::string> key;
   if (event.key) key = *event.key;
   Poco::Nullable<Poco::Int64> parent;
   if (event.parentJobId) parent = *event.parentJobId;
-  sql::execute(session,
-               "INSERT INTO events (hook, payload, tags, idem_key, parent_job_id, depth, created_by, created_at) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               [&](auto& st) {
-                 st, bind(event.hook), bind(payload), bind(tags), bind(key), bind(parent), bind(event.depth),
-                     bind(event.createdBy), bind(at);
-               });
-  FireResult fired{sql::lastInsertId(session), {}, false};
+  std::int64_t eventId = sql::insert(
+      session,
+      "INSERT INTO events (hook, payload, tags, idem_key, parent_job_id, depth, created_by, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      [&](auto& st) {
+        st, bind(event.hook), bind(payload), bind(tags), bind(key), bind(parent), bind(event.depth),
+            bind(event.createdBy), bind(at);
+      });
+  FireResult fired{eventId, {}, false};
   for (const Match& match : matches) {
-    sql::execute(session,
-                 "INSERT INTO jobs (event_id, handler_id, handler_version, state, attempt, max_attempts, run_after, "
-                 "created_at) VALUES (?, ?, ?, 'QUEUED', 0, ?, ?, ?)",
-                 [&](auto& st) {
-                   st, bind(fired.eventId), bind(match.id), bind(match.version), bind(match.maxAttempts), bind(at),
-                       bind(at);
-                 });
-    std::int64_t jobId = sql::lastInsertId(session);
+    std::int64_t jobId = sql::insert(
+        session,
+        "INSERT INTO jobs (event_id, handler_id, handler_version, state, attempt, max_attempts, run_after, "
+        "created_at) VALUES (?, ?, ?, 'QUEUED', 0, ?, ?, ?)",
+        [&](auto& st) {
+          st, bind(fired.eventId), bind(match.id), bind(match.version), bind(match.maxAttempts), bind(at), bind(at);
+        });
     appendHistory(session, jobId, "CREATE",
                   {{"event_id", fired.eventId}, {"handler_id", match.id}, {"handler_version", match.version}}, at);
     fired.jobs.push_back({jobId, match.id, match.name});
@@ -123,20 +123,21 @@ void SqlStore::appendHistory(Poco::Data::Session& session, std::int64_t jobId, c
 }
 
 std::optional<Event> SqlStore::getEvent(std::int64_t id) {
-  auto session = reader();
-  auto rows = sql::query(session, "SELECT * FROM events WHERE id = ?", [&](auto& st) { st, bind(id); });
-  if (!rows.moveFirst()) return std::nullopt;
-  Event event;
-  event.id = id;
-  event.hook = sql::text(rows, "hook");
-  event.payload = sql::json(rows, "payload");
-  event.tags = sql::stringList(sql::json(rows, "tags"));
-  event.key = sql::optionalText(rows, "idem_key");
-  event.parentJobId = sql::optionalInteger(rows, "parent_job_id");
-  event.depth = static_cast<int>(sql::integer(rows, "depth"));
-  event.createdBy = sql::text(rows, "created_by");
-  event.createdAt = sql::integer(rows, "created_at");
-  return event;
+  return read([&](Poco::Data::Session& session) -> std::optional<Event> {
+    auto rows = sql::query(session, "SELECT * FROM events WHERE id = ?", [&](auto& st) { st, bind(id); });
+    if (!rows.moveFirst()) return std::nullopt;
+    Event event;
+    event.id = id;
+    event.hook = sql::text(rows, "hook");
+    event.payload = sql::json(rows, "payload");
+    event.tags = sql::stringList(sql::json(rows, "tags"));
+    event.key = sql::optionalText(rows, "idem_key");
+    event.parentJobId = sql::optionalInteger(rows, "parent_job_id");
+    event.depth = static_cast<int>(sql::integer(rows, "depth"));
+    event.createdBy = sql::text(rows, "created_by");
+    event.createdAt = sql::integer(rows, "created_at");
+    return event;
+  });
 }
 
 std::vector<Job> SqlStore::readJobs(Poco::Data::Session& session, const std::string& where,
@@ -148,25 +149,26 @@ std::vector<Job> SqlStore::readJobs(Poco::Data::Session& session, const std::str
 }
 
 std::vector<Job> SqlStore::jobsOfEvent(std::int64_t eventId) {
-  auto session = reader();
-  return readJobs(session, "WHERE j.event_id = ? ORDER BY j.id", [&](auto& st) { st, bind(eventId); });
+  return read([&](Poco::Data::Session& session) {
+    return readJobs(session, "WHERE j.event_id = ? ORDER BY j.id", [&](auto& st) { st, bind(eventId); });
+  });
 }
 
 std::optional<Job> SqlStore::getJob(std::int64_t id) {
-  auto session = reader();
-  auto jobs = readJobs(session, "WHERE j.id = ?", [&](auto& st) { st, bind(id); });
-  if (jobs.empty()) return std::nullopt;
-  Job job = std::move(jobs.front());
-  auto rows = sql::query(session, "SELECT kind, at, data FROM job_history WHERE job_id = ? ORDER BY id",
-                         [&](auto& st) { st, bind(id); });
-  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
-    job.history.push_back({sql::text(rows, "kind"), sql::integer(rows, "at"), sql::json(rows, "data")});
-  }
-  return job;
+  return read([&](Poco::Data::Session& session) -> std::optional<Job> {
+    auto jobs = readJobs(session, "WHERE j.id = ?", [&](auto& st) { st, bind(id); });
+    if (jobs.empty()) return std::nullopt;
+    Job job = std::move(jobs.front());
+    auto rows = sql::query(session, "SELECT kind, at, data FROM job_history WHERE job_id = ? ORDER BY id",
+                           [&](auto& st) { st, bind(id); });
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      job.history.push_back({sql::text(rows, "kind"), sql::integer(rows, "at"), sql::json(rows, "data")});
+    }
+    return job;
+  });
 }
 
 std::vector<Job> SqlStore::listJobs(const JobQuery& query) {
-  auto session = reader();
   std::string where = "WHERE j.id > ?";
   std::string state = query.state ? jobStateName(*query.state) : "";
   if (query.state) where += " AND j.state = ?";
@@ -174,13 +176,15 @@ std::vector<Job> SqlStore::listJobs(const JobQuery& query) {
   if (query.eventId) where += " AND j.event_id = ?";
   if (query.ownerId) where += " AND h.owner_id = ?";
   where += " ORDER BY j.id LIMIT ?";
-  return readJobs(session, where, [&](auto& st) {
-    st, bind(query.after);
-    if (query.state) st, bind(state);
-    if (query.handlerId) st, bind(*query.handlerId);
-    if (query.eventId) st, bind(*query.eventId);
-    if (query.ownerId) st, bind(*query.ownerId);
-    st, bind(query.limit);
+  return read([&](Poco::Data::Session& session) {
+    return readJobs(session, where, [&](auto& st) {
+      st, bind(query.after);
+      if (query.state) st, bind(state);
+      if (query.handlerId) st, bind(*query.handlerId);
+      if (query.eventId) st, bind(*query.eventId);
+      if (query.ownerId) st, bind(*query.ownerId);
+      st, bind(query.limit);
+    });
   });
 }
 
@@ -193,7 +197,8 @@ Status SqlStore::cancelJob(std::int64_t id) {
       return makeError(ErrorKind::Conflict, "job_not_queued",
                        "job " + std::to_string(id) + " is " + state + "; only a QUEUED job can be cancelled");
     }
-    finishJob(session, id, JobState::Cancelled, "CANCEL", {{"reason", "cancelled by request"}}, nowMicros());
+    finishJob(session, id, JobState::Cancelled, "CANCEL", {{"reason", "cancelled by request"}},
+              sql::databaseNow(session));
     --queued_;
     return Ok{};
   });

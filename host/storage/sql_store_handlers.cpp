@@ -67,7 +67,7 @@ std::optional<Handler> SqlStore::readHandler(Poco::Data::Session& session, std::
 
 Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, const User& actor) {
   return writer_.run([&](Poco::Data::Session& session) -> Result<Registration> {
-    Micros at = nowMicros();
+    Micros at = sql::databaseNow(session);
     std::string tags = nlohmann::json(spec.tags).dump();
     auto existing = sql::query(session,
                                "SELECT id, version, owner_id, created_by FROM handlers "
@@ -93,41 +93,36 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
       insertVersion(session, id, version, spec, at);
       return Registration{*readHandler(session, id, false), false};
     }
-    sql::execute(session,
-                 "INSERT INTO handlers (name, hook, version, runtime, notify_on_success, notify_on_failure, tags, "
-                 "timeout_s, max_attempts, max_concurrency, owner_id, created_at, created_by, updated_at, updated_by) "
-                 "VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 [&](auto& st) {
-                   st, bind(spec.name), bind(spec.hook), bind(spec.runtime), bind(spec.notifyOnSuccess),
-                       bind(spec.notifyOnFailure), bind(tags), bind(spec.timeoutS), bind(spec.maxAttempts),
-                       bind(spec.maxConcurrency), bind(actor.id), bind(at), bind(actor.name), bind(at),
-                       bind(actor.name);
-                 });
-    std::int64_t id = sql::lastInsertId(session);
+    std::int64_t id = sql::insert(
+        session,
+        "INSERT INTO handlers (name, hook, version, runtime, notify_on_success, notify_on_failure, tags, "
+        "timeout_s, max_attempts, max_concurrency, owner_id, created_at, created_by, updated_at, updated_by) "
+        "VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [&](auto& st) {
+          st, bind(spec.name), bind(spec.hook), bind(spec.runtime), bind(spec.notifyOnSuccess),
+              bind(spec.notifyOnFailure), bind(tags), bind(spec.timeoutS), bind(spec.maxAttempts),
+              bind(spec.maxConcurrency), bind(actor.id), bind(at), bind(actor.name), bind(at), bind(actor.name);
+        });
     insertVersion(session, id, 1, spec, at);
     return Registration{*readHandler(session, id, false), true};
   });
 }
 
 std::optional<Handler> SqlStore::getHandler(std::int64_t id) {
-  auto session = reader();
-  return readHandler(session, id, false);
+  return read([&](Poco::Data::Session& session) { return readHandler(session, id, false); });
 }
 
 std::vector<Handler> SqlStore::listHandlers(const std::vector<std::string>& hooks) {
-  auto session = reader();
   std::string where = "WHERE h.deleted_at IS NULL";
-  if (!hooks.empty()) {
-    where += " AND h.hook IN (";
-    for (std::size_t i = 0; i < hooks.size(); ++i) where += i ? ", ?" : "?";
-    where += ")";
-  }
-  auto rows = sql::query(session, handlerSelect(false) + where + " ORDER BY h.id", [&](auto& st) {
-    for (const auto& hook : hooks) st, bind(hook);
+  if (!hooks.empty()) where += " AND h.hook IN (" + sql::placeholders(hooks.size()) + ")";
+  return read([&](Poco::Data::Session& session) {
+    auto rows = sql::query(session, handlerSelect(false) + where + " ORDER BY h.id", [&](auto& st) {
+      for (const auto& hook : hooks) st, bind(hook);
+    });
+    std::vector<Handler> handlers;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) handlers.push_back(handlerFromRow(rows));
+    return handlers;
   });
-  std::vector<Handler> handlers;
-  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) handlers.push_back(handlerFromRow(rows));
-  return handlers;
 }
 
 Status SqlStore::deleteHandler(std::int64_t id, const User& actor) {
@@ -139,7 +134,7 @@ Status SqlStore::deleteHandler(std::int64_t id, const User& actor) {
                        "handler " + std::to_string(id) + " belongs to " + existing->createdBy +
                            "; only its owner or an admin may deregister it");
     }
-    Micros at = nowMicros();
+    Micros at = sql::databaseNow(session);
     sql::execute(session, "UPDATE handlers SET deleted_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
                  [&](auto& st) { st, bind(at), bind(at), bind(actor.name), bind(id); });
     // Work not yet started for a handler that no longer exists is cancelled, visibly.

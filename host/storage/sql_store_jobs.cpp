@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <limits>
 #include <map>
 
@@ -26,6 +27,16 @@ const char* historyKindFor(JobState next) {
     case JobState::Running: return "RUN";
   }
   return "FAIL";
+}
+
+// A LIKE pattern matching texts that start with `prefix`, its wildcards escaped with '!'.
+std::string likePrefix(const std::string& prefix) {
+  std::string pattern;
+  for (char c : prefix) {
+    if (c == '%' || c == '_' || c == '!') pattern += '!';
+    pattern += c;
+  }
+  return pattern + "%";
 }
 
 ClaimedJob claimedFromRow(Poco::Data::RecordSet& rows) {
@@ -59,47 +70,81 @@ ClaimedJob claimedFromRow(Poco::Data::RecordSet& rows) {
 
 }  // namespace
 
-std::vector<ClaimedJob> SqlStore::claimJobs(const std::string& owner, std::size_t limit, Micros leaseUntil) {
+std::vector<ClaimedJob> SqlStore::claimJobs(const std::string& owner, std::size_t limit, Micros leaseFor,
+                                            const std::vector<std::string>& leavePlugins) {
   return writer_.run([&](Poco::Data::Session& session) {
-    Micros at = nowMicros();
+    const sql::Dialect dialect = sql::dialectOf(session);
+    Micros at = sql::databaseNow(session);
+    Micros leaseUntil = at + leaseFor;
     auto lookahead = static_cast<Poco::Int64>(limit * kClaimLookahead);
+    std::vector<std::string> leavePatterns;
+    for (const auto& plugin : leavePlugins) leavePatterns.push_back(likePrefix(plugin + "/"));
+    std::string leave;
+    if (!leavePatterns.empty()) {
+      leave = " AND NOT EXISTS (SELECT 1 FROM handler_versions v WHERE v.handler_id = j.handler_id "
+              "AND v.version = j.handler_version AND v.runtime = 'plugin' AND (";
+      for (std::size_t i = 0; i < leavePatterns.size(); ++i) leave += i ? " OR v.plugin LIKE ? ESCAPE '!'" : "v.plugin LIKE ? ESCAPE '!'";
+      leave += "))";
+    }
+    // The candidates are locked on PostgreSQL (rows other hosts are claiming are skipped),
+    // so the UPDATE below cannot race another host for them.
     auto candidates = sql::query(
         session,
-        "SELECT j.id, j.handler_id, h.max_concurrency, "
-        "(SELECT count(*) FROM jobs r WHERE r.handler_id = j.handler_id AND r.state = 'RUNNING') AS running "
-        "FROM jobs j JOIN handlers h ON h.id = j.handler_id "
-        "WHERE j.state = 'QUEUED' AND j.run_after <= ? ORDER BY j.run_after, j.id LIMIT ?",
-        [&](auto& st) { st, bind(at), bind(lookahead); });
-
-    std::map<std::int64_t, std::int64_t> running;  // per handler, including what this claim takes
-    std::vector<std::int64_t> chosen;
-    for (bool more = candidates.moveFirst(); more && chosen.size() < limit; more = candidates.moveNext()) {
-      std::int64_t handlerId = sql::integer(candidates, "handler_id");
-      std::int64_t cap = sql::integer(candidates, "max_concurrency");
-      auto [slot, fresh] = running.try_emplace(handlerId, sql::integer(candidates, "running"));
-      if (cap > 0 && slot->second >= cap) continue;
-      ++slot->second;
-      chosen.push_back(sql::integer(candidates, "id"));
+        "WITH candidates AS (SELECT j.id, j.handler_id, j.run_after FROM jobs j "
+        "WHERE j.state = 'QUEUED' AND j.run_after <= ?" + leave + " ORDER BY j.run_after, j.id LIMIT ?" +
+            sql::lockAndSkipLocked(dialect) +
+            ") SELECT c.id, c.handler_id, h.max_concurrency FROM candidates c JOIN handlers h ON h.id = c.handler_id "
+            "ORDER BY c.run_after, c.id",
+        [&](auto& st) {
+          st, bind(at);
+          for (const auto& pattern : leavePatterns) st, bind(pattern);
+          st, bind(lookahead);
+        });
+    struct Candidate {
+      std::int64_t id, handlerId, cap;
+    };
+    std::vector<Candidate> picked;
+    std::vector<std::int64_t> capped;
+    for (bool more = candidates.moveFirst(); more; more = candidates.moveNext()) {
+      picked.push_back({sql::integer(candidates, "id"), sql::integer(candidates, "handler_id"),
+                        sql::integer(candidates, "max_concurrency")});
+      if (picked.back().cap > 0) capped.push_back(picked.back().handlerId);
     }
+    std::map<std::int64_t, std::int64_t> running = runningPerHandler(session, capped);
 
+    std::vector<std::int64_t> chosen;
+    for (const Candidate& candidate : picked) {
+      if (chosen.size() == limit) break;
+      if (candidate.cap > 0 && running[candidate.handlerId] >= candidate.cap) continue;
+      ++running[candidate.handlerId];
+      chosen.push_back(candidate.id);
+    }
+    if (chosen.empty()) return std::vector<ClaimedJob>{};
+
+    const std::string ids = sql::placeholders(chosen.size());
+    sql::execute(session,
+                 "UPDATE jobs SET state = 'RUNNING', attempt = attempt + 1, lease_owner = ?, "
+                 "lease_expires_at = ?, started_at = ? WHERE id IN (" + ids + ")",
+                 [&](auto& st) {
+                   st, bind(owner), bind(leaseUntil), bind(at);
+                   for (const auto& id : chosen) st, bind(id);
+                 });
+    auto rows = sql::query(
+        session,
+        "SELECT j.id, j.event_id, j.attempt, j.max_attempts, j.created_at, j.handler_id, j.handler_version, "
+        "h.name AS handler_name, h.hook, h.owner_id, h.notify_on_success, h.notify_on_failure, "
+        "v.runtime, v.code, v.plugin, v.config, v.timeout_s, u.name AS owner_name, e.payload, e.depth "
+        "FROM jobs j JOIN handlers h ON h.id = j.handler_id "
+        "JOIN handler_versions v ON v.handler_id = j.handler_id AND v.version = j.handler_version "
+        "JOIN users u ON u.id = h.owner_id JOIN events e ON e.id = j.event_id WHERE j.id IN (" + ids + ") "
+        "ORDER BY j.run_after, j.id",
+        [&](auto& st) {
+          for (const auto& id : chosen) st, bind(id);
+        });
     std::vector<ClaimedJob> claimed;
-    for (std::int64_t jobId : chosen) {
-      sql::execute(session,
-                   "UPDATE jobs SET state = 'RUNNING', attempt = attempt + 1, lease_owner = ?, "
-                   "lease_expires_at = ?, started_at = ? WHERE id = ?",
-                   [&](auto& st) { st, bind(owner), bind(leaseUntil), bind(at), bind(jobId); });
-      auto rows = sql::query(
-          session,
-          "SELECT j.id, j.event_id, j.attempt, j.max_attempts, j.created_at, j.handler_id, j.handler_version, "
-          "h.name AS handler_name, h.hook, h.owner_id, h.notify_on_success, h.notify_on_failure, "
-          "v.runtime, v.code, v.plugin, v.config, v.timeout_s, u.name AS owner_name, e.payload, e.depth "
-          "FROM jobs j JOIN handlers h ON h.id = j.handler_id "
-          "JOIN handler_versions v ON v.handler_id = j.handler_id AND v.version = j.handler_version "
-          "JOIN users u ON u.id = h.owner_id JOIN events e ON e.id = j.event_id WHERE j.id = ?",
-          [&](auto& st) { st, bind(jobId); });
-      rows.moveFirst();
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
       ClaimedJob job = claimedFromRow(rows);
-      appendHistory(session, jobId, "RUN", {{"attempt", job.attempt}, {"host", owner}}, at);
+      appendHistory(session, job.jobId, "RUN", {{"attempt", job.attempt}, {"host", owner}}, at);
       claimed.push_back(std::move(job));
     }
     queued_ -= static_cast<std::int64_t>(claimed.size());
@@ -107,20 +152,48 @@ std::vector<ClaimedJob> SqlStore::claimJobs(const std::string& owner, std::size_
   });
 }
 
-void SqlStore::renewLeases(const std::string& owner, const std::vector<std::int64_t>& jobIds, Micros leaseUntil) {
+std::map<std::int64_t, std::int64_t> SqlStore::runningPerHandler(Poco::Data::Session& session,
+                                                                 std::vector<std::int64_t> handlerIds) {
+  std::map<std::int64_t, std::int64_t> running;
+  if (handlerIds.empty()) return running;
+  std::sort(handlerIds.begin(), handlerIds.end());
+  handlerIds.erase(std::unique(handlerIds.begin(), handlerIds.end()), handlerIds.end());
+  const std::string ids = sql::placeholders(handlerIds.size());
+  auto bindIds = [&](auto& st) {
+    for (const auto& id : handlerIds) st, bind(id);
+  };
+  if (sql::dialectOf(session) == sql::Dialect::Postgres) {
+    // Hosts claiming jobs of one capped handler take turns (in id order, so never in a
+    // cycle): each counts what the others have started before choosing.
+    sql::query(session, "SELECT id FROM handlers WHERE id IN (" + ids + ") ORDER BY id FOR UPDATE", bindIds);
+  }
+  auto rows = sql::query(session,
+                         "SELECT handler_id, count(*) AS n FROM jobs WHERE state = 'RUNNING' AND handler_id IN (" +
+                             ids + ") GROUP BY handler_id",
+                         bindIds);
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+    running[sql::integer(rows, "handler_id")] = sql::integer(rows, "n");
+  }
+  return running;
+}
+
+void SqlStore::renewLeases(const std::string& owner, const std::vector<std::int64_t>& jobIds, Micros leaseFor) {
   if (jobIds.empty()) return;
   writer_.run([&](Poco::Data::Session& session) {
-    for (std::int64_t jobId : jobIds) {
-      sql::execute(session,
-                   "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND state = 'RUNNING'",
-                   [&](auto& st) { st, bind(leaseUntil), bind(jobId), bind(owner); });
-    }
+    Micros leaseUntil = sql::databaseNow(session) + leaseFor;
+    sql::execute(session,
+                 "UPDATE jobs SET lease_expires_at = ? WHERE lease_owner = ? AND state = 'RUNNING' AND id IN (" +
+                     sql::placeholders(jobIds.size()) + ")",
+                 [&](auto& st) {
+                   st, bind(leaseUntil), bind(owner);
+                   for (const auto& id : jobIds) st, bind(id);
+                 });
   });
 }
 
 CompletionOutcome SqlStore::completeJob(std::int64_t jobId, int attempt, const Completion& completion) {
   return writer_.run([&](Poco::Data::Session& session) {
-    Micros at = nowMicros();
+    Micros at = sql::databaseNow(session);
     const JobState next = completion.next;
     std::string state = jobStateName(next);
     Poco::Nullable<Poco::Int64> finishedAt;
@@ -128,8 +201,8 @@ CompletionOutcome SqlStore::completeJob(std::int64_t jobId, int attempt, const C
     Poco::Nullable<std::string> tokenHash;
     if (completion.tokenHash) tokenHash = *completion.tokenHash;
     Poco::Nullable<Poco::Int64> deadline;
-    if (next == JobState::Waiting) deadline = completion.deadlineAt;
-    Micros runAfter = next == JobState::Queued ? completion.retryAt : at;
+    if (next == JobState::Waiting) deadline = at + completion.deadlineAfter;
+    Micros runAfter = next == JobState::Queued ? at + completion.retryAfter : at;
     Poco::Nullable<std::string> result;
     if (next == JobState::Succeeded) result = completion.result;
     Poco::Nullable<std::string> error;
@@ -163,8 +236,8 @@ CompletionOutcome SqlStore::completeJob(std::int64_t jobId, int attempt, const C
       if (!emitted.empty()) data["emitted"] = emitted;
     }
     if (!completion.error.empty()) data["error"] = completion.error;
-    if (next == JobState::Queued) data["next_attempt_at"] = formatRfc3339(completion.retryAt);
-    if (next == JobState::Waiting) data["deadline_at"] = formatRfc3339(completion.deadlineAt);
+    if (next == JobState::Queued) data["next_attempt_at"] = formatRfc3339(runAfter);
+    if (next == JobState::Waiting) data["deadline_at"] = formatRfc3339(at + completion.deadlineAfter);
     appendHistory(session, jobId, historyKindFor(next), data, at);
     if (next == JobState::Queued) ++queued_;
     if (isTerminal(next)) queueNotification(session, jobId, at);
@@ -177,7 +250,7 @@ CompletionOutcome SqlStore::appendUpdate(std::int64_t jobId, int attempt, const 
     auto rows = sql::query(session, "SELECT 1 FROM jobs WHERE id = ? AND attempt = ? AND state = 'RUNNING'",
                            [&](auto& st) { st, bind(jobId), bind(attempt); });
     if (rows.rowCount() == 0) return CompletionOutcome::Stale;
-    appendHistory(session, jobId, "UPDATE", {{"attempt", attempt}, {"progress", data}}, nowMicros());
+    appendHistory(session, jobId, "UPDATE", {{"attempt", attempt}, {"progress", data}}, sql::databaseNow(session));
     return CompletionOutcome::Applied;
   });
 }
@@ -197,7 +270,7 @@ Status SqlStore::applyCallback(std::int64_t jobId, const std::string& tokenHash,
     if (sql::text(rows, "state") != "WAITING") {
       return makeError(ErrorKind::Conflict, "job_not_waiting", "job " + std::to_string(jobId) + " is not waiting");
     }
-    Micros at = nowMicros();
+    Micros at = sql::databaseNow(session);
     if (sql::integer(rows, "deadline_at") < at) {
       return makeError(ErrorKind::Forbidden, "token_expired", "the callback token has expired");
     }
@@ -223,13 +296,18 @@ Status SqlStore::applyCallback(std::int64_t jobId, const std::string& tokenHash,
   });
 }
 
-RescueCounts SqlStore::rescueExpired(Micros now, RescueScope scope) {
+RescueCounts SqlStore::rescueExpired(RescueScope scope) {
+  // Only a host that owns its store alone may take back jobs whose leases still run: on a
+  // shared store they may be running on another host.
+  if (sharing_ == Sharing::SharedByHosts) scope = RescueScope::ExpiredLeases;
   return writer_.run([&](Poco::Data::Session& session) {
+    const char* lock = sql::lockAndSkipLocked(sql::dialectOf(session));
     RescueCounts counts;
+    Micros now = sql::databaseNow(session);
     Micros cutoff = scope == RescueScope::AllRunning ? std::numeric_limits<Micros>::max() : now;
     auto running = sql::query(session,
-                              "SELECT id, attempt, max_attempts, lease_owner FROM jobs "
-                              "WHERE state = 'RUNNING' AND lease_expires_at < ?",
+                              std::string("SELECT id, attempt, max_attempts, lease_owner FROM jobs "
+                                          "WHERE state = 'RUNNING' AND lease_expires_at < ?") + lock,
                               [&](auto& st) { st, bind(cutoff); });
     for (bool more = running.moveFirst(); more; more = running.moveNext()) {
       std::int64_t jobId = sql::integer(running, "id");
@@ -256,7 +334,7 @@ RescueCounts SqlStore::rescueExpired(Micros now, RescueScope scope) {
       // alone, any lease left is from its own crashed run, so the mail goes now.
       sql::execute(session, "UPDATE notifications SET lease_expires_at = NULL WHERE state = 'PENDING'", [](auto&) {});
     }
-    auto waiting = sql::query(session, "SELECT id FROM jobs WHERE state = 'WAITING' AND deadline_at < ?",
+    auto waiting = sql::query(session, std::string("SELECT id FROM jobs WHERE state = 'WAITING' AND deadline_at < ?") + lock,
                               [&](auto& st) { st, bind(now); });
     for (bool more = waiting.moveFirst(); more; more = waiting.moveNext()) {
       std::int64_t jobId = sql::integer(waiting, "id");

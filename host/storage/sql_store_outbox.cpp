@@ -78,7 +78,7 @@ Status SqlStore::settleNotification(std::int64_t id, int sendAttempt, const std:
                              {"send_attempt", sendAttempt}};
       if (!error.empty()) data["error"] = error;
       if (state == "retry") data["next_attempt_at"] = formatRfc3339(nextAttemptAt);
-      appendHistory(session, sql::integer(rows, "job_id"), "NOTIFY", data, nowMicros());
+      appendHistory(session, sql::integer(rows, "job_id"), "NOTIFY", data, sql::databaseNow(session));
       return Ok{};
     });
   } catch (const std::exception& failure) {

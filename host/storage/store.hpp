@@ -50,13 +50,13 @@ class Store : public notify::Outbox {
   virtual std::vector<Job> listJobs(const JobQuery& query) = 0;
   virtual Status cancelJob(std::int64_t id) = 0;
 
-  /// Leases up to `limit` runnable jobs to `owner` until `leaseUntil`, honouring each
-  /// handler's max_concurrency; bumps attempt and records RUN.
-  virtual std::vector<ClaimedJob> claimJobs(const std::string& owner, std::size_t limit,
-                                            Micros leaseUntil) = 0;
-  /// Extends the leases of jobs still running on this owner.
-  virtual void renewLeases(const std::string& owner, const std::vector<std::int64_t>& jobIds,
-                           Micros leaseUntil) = 0;
+  /// Leases up to `limit` runnable jobs to `owner` for `leaseFor` (on the database's clock),
+  /// honouring each handler's max_concurrency and leaving jobs of the plugins named in
+  /// `leavePlugins` to other hosts; bumps attempt and records RUN.
+  virtual std::vector<ClaimedJob> claimJobs(const std::string& owner, std::size_t limit, Micros leaseFor,
+                                            const std::vector<std::string>& leavePlugins = {}) = 0;
+  /// Extends, by `leaseFor` from now, the leases of jobs still running on this owner.
+  virtual void renewLeases(const std::string& owner, const std::vector<std::int64_t>& jobIds, Micros leaseFor) = 0;
   /// Fenced by (jobId, attempt): a stale attempt is recorded in the history and not applied.
   virtual CompletionOutcome completeJob(std::int64_t jobId, int attempt, const Completion& completion) = 0;
   /// A progress entry from a running attempt; fenced like completions.
@@ -68,10 +68,21 @@ class Store : public notify::Outbox {
   /// Jobs whose lease expired (or, at start-up of a host that owns its store alone, every
   /// running job and every notification lease) go back to the queue while attempts remain,
   /// else fail; waiting jobs past their deadline time out.
-  virtual RescueCounts rescueExpired(Micros now, RescueScope scope) = 0;
+  virtual RescueCounts rescueExpired(RescueScope scope) = 0;
   virtual std::int64_t countQueued() = 0;
   /// Jobs per state, for /metrics.
   virtual std::vector<std::pair<std::string, std::int64_t>> countJobsByState() = 0;
+
+  // Hosts sharing the store.
+  /// Whether other hosts may use this store at once (PostgreSQL) or it is this host's
+  /// alone (SQLite), which decides what a starting host may take back.
+  virtual Sharing sharing() const = 0;
+  /// Records that `host` is alive now (inserting it the first time).
+  virtual void heartbeat(const HostInfo& host) = 0;
+  /// Hosts whose last heartbeat is at most `within` old.
+  virtual std::vector<HostInfo> liveHosts(Micros within) = 0;
+  /// A host that stops cleanly leaves the list at once.
+  virtual void removeHost(const std::string& hostId) = 0;
 };
 
 }  // namespace hookhost::storage

@@ -1,5 +1,5 @@
 // The dispatcher with an executor that lives in the test: retries, timeouts, emits, defers,
-// concurrency limits, progress (issue 3).
+// concurrency limits, progress (issue 3), on SQLite and on PostgreSQL (issue 7).
 #include <atomic>
 #include <thread>
 
@@ -83,7 +83,9 @@ class DispatcherTest : public StoreTest {
   std::unique_ptr<dispatch::Dispatcher> dispatcher_;
 };
 
-TEST_F(DispatcherTest, RunsAJobAsItsOwnerWithThePayloadAndRecordsTheResult) {
+INSTANTIATE_TEST_SUITE_P(Backends, DispatcherTest, storeBackends(), backendName);
+
+TEST_P(DispatcherTest, RunsAJobAsItsOwnerWithThePayloadAndRecordsTheResult) {
   addHandler("summary");
   executor_.script = [](const dispatch::RunRequest& request, dispatch::RunContext& context) {
     context.update({{"percent", 50}});
@@ -99,7 +101,7 @@ TEST_F(DispatcherTest, RunsAJobAsItsOwnerWithThePayloadAndRecordsTheResult) {
   EXPECT_EQ(job.history[2].data["progress"]["percent"], 50);
 }
 
-TEST_F(DispatcherTest, RetriesWithGrowingBackoffThenSucceeds) {
+TEST_P(DispatcherTest, RetriesWithGrowingBackoffThenSucceeds) {
   addHandler("flaky", {}, 3);
   std::atomic<int> calls{0};
   executor_.script = [&](const dispatch::RunRequest& request, dispatch::RunContext&) {
@@ -121,7 +123,7 @@ TEST_F(DispatcherTest, RetriesWithGrowingBackoffThenSucceeds) {
   EXPECT_EQ(metrics_.jobsRetried.value(), 2);
 }
 
-TEST_F(DispatcherTest, FailsAfterTheLastAttempt) {
+TEST_P(DispatcherTest, FailsAfterTheLastAttempt) {
   addHandler("broken", {}, 2);
   executor_.script = [](const dispatch::RunRequest&, dispatch::RunContext&) { return failed("Traceback: boom"); };
   startDispatcher();
@@ -132,7 +134,7 @@ TEST_F(DispatcherTest, FailsAfterTheLastAttempt) {
   EXPECT_EQ(historyKinds(job.id).back(), "FAIL");
 }
 
-TEST_F(DispatcherTest, AnAttemptThatOverrunsItsTimeoutEndsTimedOutAndItsLateAnswerIsRejected) {
+TEST_P(DispatcherTest, AnAttemptThatOverrunsItsTimeoutEndsTimedOutAndItsLateAnswerIsRejected) {
   storage::HandlerSpec spec;
   spec.name = "slow";
   spec.hook = "staging.new_assembly";
@@ -159,7 +161,7 @@ TEST_F(DispatcherTest, AnAttemptThatOverrunsItsTimeoutEndsTimedOutAndItsLateAnsw
   EXPECT_EQ(metrics_.staleCompletions.value(), 1);
 }
 
-TEST_F(DispatcherTest, EmittedEventsRunTheirHandlersAndTheChainDepthIsBounded) {
+TEST_P(DispatcherTest, EmittedEventsRunTheirHandlersAndTheChainDepthIsBounded) {
   addHandler("genebuild", {}, 1, 0, "staging.new_genebuild");
   addHandler("xrefs", {}, 1, 0, "staging.new_xrefs");
   executor_.script = [](const dispatch::RunRequest& request, dispatch::RunContext& context) {
@@ -196,7 +198,7 @@ TEST_F(DispatcherTest, EmittedEventsRunTheirHandlersAndTheChainDepthIsBounded) {
   EXPECT_NE(grandchild.result->find("exceeds dispatch.max_chain_depth (2)"), std::string::npos) << *grandchild.result;
 }
 
-TEST_F(DispatcherTest, ADeferredJobWaitsAndTheCallbackTokenFinishesIt) {
+TEST_P(DispatcherTest, ADeferredJobWaitsAndTheCallbackTokenFinishesIt) {
   addHandler("archiver");
   std::string token;
   executor_.script = [&](const dispatch::RunRequest& request, dispatch::RunContext& context) {
@@ -216,7 +218,7 @@ TEST_F(DispatcherTest, ADeferredJobWaitsAndTheCallbackTokenFinishesIt) {
   EXPECT_EQ(store_->getJob(jobId)->result, "stored");
 }
 
-TEST_F(DispatcherTest, MaxConcurrencyIsNeverExceededAndOtherHandlersPass) {
+TEST_P(DispatcherTest, MaxConcurrencyIsNeverExceededAndOtherHandlersPass) {
   addHandler("serial", {"serial"}, 1, 1);
   addHandler("parallel", {"parallel"}, 1, 0);
   std::atomic<int> serialNow{0}, serialPeak{0}, parallelDone{0};
@@ -244,10 +246,10 @@ TEST_F(DispatcherTest, MaxConcurrencyIsNeverExceededAndOtherHandlersPass) {
   EXPECT_EQ(serialPeak, 1);
 }
 
-TEST_F(DispatcherTest, ALostHostsJobIsRescuedAndRunAgain) {
+TEST_P(DispatcherTest, ALostHostsJobIsRescuedAndRunAgain) {
   addHandler("h", {}, 2);
   auto jobId = fireThroughService().jobs[0].jobId;
-  store_->claimJobs("crashed-host", 1, nowMicros() - 1);
+  store_->claimJobs("crashed-host", 1, -1);  // a lease that has already run out
   executor_.script = [](const dispatch::RunRequest& request, dispatch::RunContext&) {
     return succeeded("attempt " + std::to_string(request.attempt));
   };

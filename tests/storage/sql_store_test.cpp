@@ -1,4 +1,4 @@
-// The store's state machine against a real SQLite file (issue 3).
+// The store's state machine against a real SQLite file and a real PostgreSQL database (issues 3, 7).
 #include <atomic>
 #include <set>
 #include <thread>
@@ -13,6 +13,7 @@ using storage::CompletionOutcome;
 using storage::JobState;
 
 Micros later(int seconds) { return nowMicros() + seconds * 1'000'000LL; }
+Micros seconds(int count) { return count * 1'000'000LL; }
 
 TEST(TagMatching, FollowsTheSeedRule) {
   using storage::tagsMatch;
@@ -23,8 +24,9 @@ TEST(TagMatching, FollowsTheSeedRule) {
 }
 
 using SqlStoreTest = StoreTest;
+INSTANTIATE_TEST_SUITE_P(Backends, SqlStoreTest, storeBackends(), backendName);
 
-TEST_F(SqlStoreTest, FiresOneJobPerMatchingHandlerInOneEvent) {
+TEST_P(SqlStoreTest, FiresOneJobPerMatchingHandlerInOneEvent) {
   auto demo = addHandler("demo", {"demo"});
   auto red = addHandler("red", {"red", "blue"});
   auto all = addHandler("all", {});
@@ -46,14 +48,14 @@ TEST_F(SqlStoreTest, FiresOneJobPerMatchingHandlerInOneEvent) {
   EXPECT_EQ(store_->countQueued(), 3 + 2 + 1 + 2);
 }
 
-TEST_F(SqlStoreTest, AnEventWithoutHandlersIsStillRecorded) {
+TEST_P(SqlStoreTest, AnEventWithoutHandlersIsStillRecorded) {
   auto fired = fire({}, std::nullopt, "staging.new_xrefs");
   EXPECT_TRUE(fired.jobs.empty());
   ASSERT_TRUE(store_->getEvent(fired.eventId));
   EXPECT_EQ(store_->getEvent(fired.eventId)->hook, "staging.new_xrefs");
 }
 
-TEST_F(SqlStoreTest, AKeyFiredFiftyTimesConcurrentlyCreatesOneEvent) {
+TEST_P(SqlStoreTest, AKeyFiredFiftyTimesConcurrentlyCreatesOneEvent) {
   addHandler("h");
   std::vector<storage::FireResult> results(50);
   std::vector<std::thread> threads;
@@ -72,7 +74,7 @@ TEST_F(SqlStoreTest, AKeyFiredFiftyTimesConcurrentlyCreatesOneEvent) {
   EXPECT_NE(fire({}, "genebuild-42", "staging.new_xrefs").eventId, results[0].eventId);
 }
 
-TEST_F(SqlStoreTest, AFullQueueRefusesAndRecordsNothing) {
+TEST_P(SqlStoreTest, AFullQueueRefusesAndRecordsNothing) {
   addHandler("a");
   addHandler("b");
   storage::NewEvent event;
@@ -86,11 +88,11 @@ TEST_F(SqlStoreTest, AFullQueueRefusesAndRecordsNothing) {
   EXPECT_FALSE(store_->getEvent(2));
 }
 
-TEST_F(SqlStoreTest, ClaimRunsTheVersionTheJobWasCreatedFor) {
+TEST_P(SqlStoreTest, ClaimRunsTheVersionTheJobWasCreatedFor) {
   auto handler = addHandler("h");
   auto fired = fire();
   addHandler("h");  // replaced after the fire: version 2
-  auto claimed = store_->claimJobs("host-a", 10, later(30));
+  auto claimed = store_->claimJobs("host-a", 10, seconds(30));
   ASSERT_EQ(claimed.size(), 1u);
   EXPECT_EQ(claimed[0].handler.version, 1);
   EXPECT_EQ(claimed[0].attempt, 1);
@@ -98,15 +100,15 @@ TEST_F(SqlStoreTest, ClaimRunsTheVersionTheJobWasCreatedFor) {
   EXPECT_EQ(claimed[0].handler.spec.code, "AAAA");
   EXPECT_EQ(claimed[0].payload["genome"], "homo_sapiens");
   EXPECT_EQ(stateOf(fired.jobs[0].jobId), JobState::Running);
-  EXPECT_TRUE(store_->claimJobs("host-b", 10, later(30)).empty());
+  EXPECT_TRUE(store_->claimJobs("host-b", 10, seconds(30)).empty());
 }
 
-TEST_F(SqlStoreTest, ACompletionFromAStaleAttemptIsRecordedButNotApplied) {
+TEST_P(SqlStoreTest, ACompletionFromAStaleAttemptIsRecordedButNotApplied) {
   addHandler("h", {}, 3);
   auto jobId = fire().jobs[0].jobId;
-  store_->claimJobs("host-a", 1, nowMicros() - 1);  // a lease that has already run out
-  EXPECT_EQ(store_->rescueExpired(nowMicros(), storage::RescueScope::ExpiredLeases).requeued, 1);
-  auto second = store_->claimJobs("host-b", 1, later(30));
+  store_->claimJobs("host-a", 1, -1);  // a lease that has already run out
+  EXPECT_EQ(store_->rescueExpired(storage::RescueScope::ExpiredLeases).requeued, 1);
+  auto second = store_->claimJobs("host-b", 1, seconds(30));
   ASSERT_EQ(second.size(), 1u);
   EXPECT_EQ(second[0].attempt, 2);
 
@@ -131,21 +133,21 @@ TEST_F(SqlStoreTest, ACompletionFromAStaleAttemptIsRecordedButNotApplied) {
   EXPECT_EQ(store_->getJob(jobId)->result, "done");
 }
 
-TEST_F(SqlStoreTest, OnlyQueuedJobsCanBeCancelled) {
+TEST_P(SqlStoreTest, OnlyQueuedJobsCanBeCancelled) {
   addHandler("h");
   auto first = fire().jobs[0].jobId;
   ASSERT_TRUE(store_->cancelJob(first));
   EXPECT_EQ(stateOf(first), JobState::Cancelled);
   EXPECT_EQ(store_->cancelJob(first).error().kind, ErrorKind::Conflict);
   auto second = fire().jobs[0].jobId;
-  ASSERT_EQ(store_->claimJobs("h", 5, later(30)).size(), 1u);  // the cancelled one is not claimed
+  ASSERT_EQ(store_->claimJobs("h", 5, seconds(30)).size(), 1u);  // the cancelled one is not claimed
   auto refused = store_->cancelJob(second);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::Conflict);
   EXPECT_EQ(store_->cancelJob(9999).error().kind, ErrorKind::NotFound);
 }
 
-TEST_F(SqlStoreTest, CancelAndClaimRacingNeverBothWin) {
+TEST_P(SqlStoreTest, CancelAndClaimRacingNeverBothWin) {
   addHandler("h");
   std::vector<std::int64_t> jobs;
   for (int i = 0; i < 200; ++i) jobs.push_back(fire().jobs[0].jobId);
@@ -157,7 +159,7 @@ TEST_F(SqlStoreTest, CancelAndClaimRacingNeverBothWin) {
   });
   std::thread claimer([&] {
     for (int i = 0; i < 400 && claimed.size() + 0 < jobs.size(); ++i) {
-      for (const auto& job : store_->claimJobs("racer", 3, later(30))) claimed.insert(job.jobId);
+      for (const auto& job : store_->claimJobs("racer", 3, seconds(30))) claimed.insert(job.jobId);
     }
   });
   canceller.join();
@@ -170,59 +172,66 @@ TEST_F(SqlStoreTest, CancelAndClaimRacingNeverBothWin) {
   }
 }
 
-TEST_F(SqlStoreTest, MaxConcurrencyHoldsJobsBackWithoutBlockingOthers) {
+TEST_P(SqlStoreTest, MaxConcurrencyHoldsJobsBackWithoutBlockingOthers) {
   auto limited = addHandler("limited", {}, 1, 1);
   auto free = addHandler("free", {}, 1, 0, "staging.new_xrefs");
   fire();
   fire();
   fire({}, std::nullopt, "staging.new_xrefs");
-  auto claimed = store_->claimJobs("h", 10, later(30));
+  auto claimed = store_->claimJobs("h", 10, seconds(30));
   std::multiset<std::int64_t> handlers;
   for (const auto& job : claimed) handlers.insert(job.handler.id);
   EXPECT_EQ(handlers.count(limited.id), 1u);
   EXPECT_EQ(handlers.count(free.id), 1u);
-  EXPECT_TRUE(store_->claimJobs("h", 10, later(30)).empty());
+  EXPECT_TRUE(store_->claimJobs("h", 10, seconds(30)).empty());
   storage::Completion done;
   done.next = JobState::Succeeded;
   for (const auto& job : claimed) store_->completeJob(job.jobId, job.attempt, done);
-  auto next = store_->claimJobs("h", 10, later(30));
+  auto next = store_->claimJobs("h", 10, seconds(30));
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].handler.id, limited.id);
 }
 
-TEST_F(SqlStoreTest, ExpiredLeasesAreRequeuedWhileAttemptsRemainThenFailed) {
+TEST_P(SqlStoreTest, ExpiredLeasesAreRequeuedWhileAttemptsRemainThenFailed) {
   addHandler("h", {}, 2);
   auto jobId = fire().jobs[0].jobId;
-  store_->claimJobs("lost-host", 1, nowMicros() - 1);
-  auto counts = store_->rescueExpired(nowMicros(), storage::RescueScope::ExpiredLeases);
+  store_->claimJobs("lost-host", 1, -1);
+  auto counts = store_->rescueExpired(storage::RescueScope::ExpiredLeases);
   EXPECT_EQ(counts.requeued, 1);
   EXPECT_EQ(stateOf(jobId), JobState::Queued);
-  store_->claimJobs("lost-host", 1, nowMicros() - 1);
-  counts = store_->rescueExpired(nowMicros(), storage::RescueScope::ExpiredLeases);
+  store_->claimJobs("lost-host", 1, -1);
+  counts = store_->rescueExpired(storage::RescueScope::ExpiredLeases);
   EXPECT_EQ(counts.failed, 1);
   auto job = store_->getJob(jobId);
   EXPECT_EQ(job->state, JobState::Failed);
   EXPECT_NE(job->error->find("lease of lost-host expired"), std::string::npos);
 }
 
-TEST_F(SqlStoreTest, AtStartEveryRunningJobIsRecovered) {
+TEST_P(SqlStoreTest, AtStartEveryRunningJobIsRecoveredOnlyFromAStoreOfOneHost) {
   addHandler("h");
   auto jobId = fire().jobs[0].jobId;
-  store_->claimJobs("crashed", 1, later(3600));
-  EXPECT_EQ(store_->rescueExpired(nowMicros(), storage::RescueScope::ExpiredLeases).requeued, 0);
-  EXPECT_EQ(store_->rescueExpired(nowMicros(), storage::RescueScope::AllRunning).requeued, 1);
+  store_->claimJobs("crashed", 1, seconds(3600));
+  EXPECT_EQ(store_->rescueExpired(storage::RescueScope::ExpiredLeases).requeued, 0);
+  if (GetParam() == Backend::Postgres) {
+    // Shared: the running job may be another host's, whose lease still runs.
+    EXPECT_EQ(store_->sharing(), storage::Sharing::SharedByHosts);
+    EXPECT_EQ(store_->rescueExpired(storage::RescueScope::AllRunning).requeued, 0);
+    EXPECT_EQ(stateOf(jobId), JobState::Running);
+    return;
+  }
+  EXPECT_EQ(store_->rescueExpired(storage::RescueScope::AllRunning).requeued, 1);
   EXPECT_EQ(stateOf(jobId), JobState::Queued);
-  EXPECT_EQ(store_->claimJobs("restarted", 1, later(30))[0].attempt, 2);
+  EXPECT_EQ(store_->claimJobs("restarted", 1, seconds(30))[0].attempt, 2);
 }
 
-TEST_F(SqlStoreTest, ADeferredJobWaitsForItsCallback) {
+TEST_P(SqlStoreTest, ADeferredJobWaitsForItsCallback) {
   addHandler("h");
   auto jobId = fire().jobs[0].jobId;
-  auto attempt = store_->claimJobs("h", 1, later(30))[0].attempt;
+  auto attempt = store_->claimJobs("h", 1, seconds(30))[0].attempt;
   storage::Completion deferred;
   deferred.next = JobState::Waiting;
   deferred.tokenHash = "good-hash";
-  deferred.deadlineAt = later(3600);
+  deferred.deadlineAfter = seconds(3600);
   ASSERT_EQ(store_->completeJob(jobId, attempt, deferred), CompletionOutcome::Applied);
   EXPECT_EQ(stateOf(jobId), JobState::Waiting);
 
@@ -240,25 +249,25 @@ TEST_F(SqlStoreTest, ADeferredJobWaitsForItsCallback) {
   EXPECT_EQ(historyKinds(jobId), (std::vector<std::string>{"CREATE", "RUN", "DEFER", "UPDATE", "FINISH"}));
 }
 
-TEST_F(SqlStoreTest, AWaitingJobPastItsDeadlineTimesOut) {
+TEST_P(SqlStoreTest, AWaitingJobPastItsDeadlineTimesOut) {
   addHandler("h");
   auto jobId = fire().jobs[0].jobId;
-  auto attempt = store_->claimJobs("h", 1, later(30))[0].attempt;
+  auto attempt = store_->claimJobs("h", 1, seconds(30))[0].attempt;
   storage::Completion deferred;
   deferred.next = JobState::Waiting;
   deferred.tokenHash = "t";
-  deferred.deadlineAt = nowMicros() - 1;
+  deferred.deadlineAfter = -1;
   store_->completeJob(jobId, attempt, deferred);
   EXPECT_EQ(store_->applyCallback(jobId, "t", storage::CallbackEvent::Finish, {}).error().code, "token_expired");
-  EXPECT_EQ(store_->rescueExpired(nowMicros(), storage::RescueScope::ExpiredLeases).timedOut, 1);
+  EXPECT_EQ(store_->rescueExpired(storage::RescueScope::ExpiredLeases).timedOut, 1);
   EXPECT_EQ(stateOf(jobId), JobState::TimedOut);
 }
 
-TEST_F(SqlStoreTest, EmittedEventsAreRecordedWithTheCompletionAndDeduplicatedByKey) {
+TEST_P(SqlStoreTest, EmittedEventsAreRecordedWithTheCompletionAndDeduplicatedByKey) {
   addHandler("parent");
   addHandler("child", {}, 1, 0, "staging.new_xrefs");
   auto jobId = fire().jobs[0].jobId;
-  auto attempt = store_->claimJobs("h", 1, later(30))[0].attempt;
+  auto attempt = store_->claimJobs("h", 1, seconds(30))[0].attempt;
   storage::Completion done;
   done.next = JobState::Succeeded;
   storage::NewEvent emitted;
@@ -279,7 +288,7 @@ TEST_F(SqlStoreTest, EmittedEventsAreRecordedWithTheCompletionAndDeduplicatedByK
   EXPECT_EQ(store_->jobsOfEvent(child->id).size(), 1u);
 }
 
-TEST_F(SqlStoreTest, RefusedTransitionsChangeNothing) {
+TEST_P(SqlStoreTest, RefusedTransitionsChangeNothing) {
   addHandler("h", {}, 1);
   storage::Completion finish;
   finish.next = JobState::Succeeded;
@@ -288,7 +297,7 @@ TEST_F(SqlStoreTest, RefusedTransitionsChangeNothing) {
   EXPECT_EQ(store_->completeJob(queued, 0, finish), CompletionOutcome::Stale);
   EXPECT_EQ(store_->applyCallback(queued, "x", storage::CallbackEvent::Finish, {}).error().kind, ErrorKind::Forbidden);
   EXPECT_EQ(stateOf(queued), JobState::Queued);
-  auto running = store_->claimJobs("h", 1, later(30))[0];
+  auto running = store_->claimJobs("h", 1, seconds(30))[0];
   // RUNNING: cannot be cancelled; a completion with the wrong attempt is refused.
   EXPECT_EQ(store_->cancelJob(running.jobId).error().kind, ErrorKind::Conflict);
   EXPECT_EQ(store_->completeJob(running.jobId, running.attempt + 1, finish), CompletionOutcome::Stale);
@@ -296,7 +305,7 @@ TEST_F(SqlStoreTest, RefusedTransitionsChangeNothing) {
   storage::Completion defer;
   defer.next = JobState::Waiting;
   defer.tokenHash = "t";
-  defer.deadlineAt = later(60);
+  defer.deadlineAfter = seconds(60);
   ASSERT_EQ(store_->completeJob(running.jobId, running.attempt, defer), CompletionOutcome::Applied);
   // WAITING: not cancellable, not completable by a dispatcher, only by its callback.
   EXPECT_EQ(store_->cancelJob(running.jobId).error().kind, ErrorKind::Conflict);
@@ -309,14 +318,14 @@ TEST_F(SqlStoreTest, RefusedTransitionsChangeNothing) {
   EXPECT_EQ(job->error, "rejected upstream");
   EXPECT_EQ(store_->cancelJob(running.jobId).error().kind, ErrorKind::Conflict);
   EXPECT_EQ(store_->completeJob(running.jobId, running.attempt, finish), CompletionOutcome::Stale);
-  EXPECT_EQ(store_->rescueExpired(later(3600), storage::RescueScope::AllRunning).requeued, 0);
+  EXPECT_EQ(store_->rescueExpired(storage::RescueScope::AllRunning).requeued, 0);
   EXPECT_EQ(stateOf(running.jobId), JobState::Failed);
 }
 
-TEST_F(SqlStoreTest, ATerminalJobQueuesItsNotificationInTheSameTransaction) {
+TEST_P(SqlStoreTest, ATerminalJobQueuesItsNotificationInTheSameTransaction) {
   addHandler("h");
   auto jobId = fire().jobs[0].jobId;
-  auto attempt = store_->claimJobs("h", 1, later(30))[0].attempt;
+  auto attempt = store_->claimJobs("h", 1, seconds(30))[0].attempt;
   EXPECT_TRUE(store_->claimDue(nowMicros(), 10, later(60))->empty());
   storage::Completion failed;
   failed.next = JobState::Failed;
@@ -336,22 +345,27 @@ TEST_F(SqlStoreTest, ATerminalJobQueuesItsNotificationInTheSameTransaction) {
   EXPECT_EQ(historyKinds(jobId).back(), "NOTIFY");
 }
 
-TEST_F(SqlStoreTest, AtStartANotificationLeasedByTheCrashedRunIsDueAgain) {
+TEST_P(SqlStoreTest, AtStartANotificationLeasedByTheCrashedRunIsDueAgainOnlyFromAStoreOfOneHost) {
   addHandler("h");
   auto jobId = fire().jobs[0].jobId;
-  auto attempt = store_->claimJobs("h", 1, later(30))[0].attempt;
+  auto attempt = store_->claimJobs("h", 1, seconds(30))[0].attempt;
   storage::Completion done;
   done.next = JobState::Succeeded;
   store_->completeJob(jobId, attempt, done);
   ASSERT_EQ(store_->claimDue(nowMicros(), 10, later(600))->size(), 1u);  // then the host dies mid-send
   EXPECT_TRUE(store_->claimDue(nowMicros(), 10, later(600))->empty());
-  store_->rescueExpired(nowMicros(), storage::RescueScope::AllRunning);
+  store_->rescueExpired(storage::RescueScope::AllRunning);
+  if (GetParam() == Backend::Postgres) {
+    // Shared: another host may be sending it; its lease has to run out first.
+    EXPECT_TRUE(store_->claimDue(nowMicros(), 10, later(600))->empty());
+    return;
+  }
   auto again = store_->claimDue(nowMicros(), 10, later(600));
   ASSERT_EQ(again->size(), 1u);
   EXPECT_EQ(again->front().sendAttempts, 2);
 }
 
-TEST_F(SqlStoreTest, DeregisteringCancelsQueuedJobs) {
+TEST_P(SqlStoreTest, DeregisteringCancelsQueuedJobs) {
   auto handler = addHandler("h");
   auto jobId = fire().jobs[0].jobId;
   ASSERT_TRUE(store_->deleteHandler(handler.id, alice_));
@@ -359,7 +373,7 @@ TEST_F(SqlStoreTest, DeregisteringCancelsQueuedJobs) {
   EXPECT_EQ(store_->countQueued(), 0);
 }
 
-TEST_F(SqlStoreTest, JobPagesFollowTheCursor) {
+TEST_P(SqlStoreTest, JobPagesFollowTheCursor) {
   addHandler("h");
   for (int i = 0; i < 7; ++i) fire();
   storage::JobQuery query;

@@ -3,18 +3,34 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 
 #include "host_process.hpp"
+#include "postgres_database.hpp"
 #include "storage/sql_store.hpp"
 
 namespace hookhost::testing {
 
-/// A real SQLite store in a temporary directory with a user and helpers to register
-/// handlers and fire events.
-class StoreTest : public ::testing::Test {
+enum class Backend { Sqlite, Postgres };
+
+/// Runs a suite derived from StoreTest on both databases:
+///   INSTANTIATE_TEST_SUITE_P(Backends, MySuite, storeBackends(), backendName);
+inline auto storeBackends() { return ::testing::Values(Backend::Sqlite, Backend::Postgres); }
+inline std::string backendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::Sqlite ? "sqlite" : "postgres";
+}
+
+/// A real store, a SQLite file in a temporary directory or a fresh PostgreSQL database on
+/// the test server, with a user and helpers to register handlers and fire events.
+class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    store_ = storage::SqlStore::openSqlite(dir_.path() / "hookhost.db");
+    if (GetParam() == Backend::Sqlite) {
+      store_ = storage::SqlStore::openSqlite(dir_.path() / "hookhost.db");
+    } else {
+      postgres_.emplace();
+      store_ = storage::SqlStore::openPostgres(postgres_->url());
+    }
     alice_ = *store_->createUser("alice", "alice@example.com", storage::Role::User, "aliceid", "hash");
   }
 
@@ -57,6 +73,7 @@ class StoreTest : public ::testing::Test {
   storage::JobState stateOf(std::int64_t jobId) { return store_->getJob(jobId)->state; }
 
   TempDir dir_;
+  std::optional<PostgresDatabase> postgres_;  // declared before the store, which closes first
   std::unique_ptr<storage::SqlStore> store_;
   storage::User alice_;
 };

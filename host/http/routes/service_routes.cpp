@@ -1,12 +1,18 @@
 // The unauthenticated operational routes: liveness, metrics, and the API's description.
 #include "http/error_reply.hpp"
 #include "http/routes/routes.hpp"
+#include "storage/store_unavailable.hpp"
 
 namespace hookhost::http {
 
 ApiReply getHealth(const ApiRequest&, Services& services) {
   nlohmann::json body = {{"status", services.shuttingDown ? "shutting_down" : "ok"}};
-  if (services.healthDetails) body.update(services.healthDetails());
+  try {
+    if (services.healthDetails) body.update(services.healthDetails());
+  } catch (const storage::StoreUnavailable& error) {
+    // Alive, but unable to do its work: a load balancer should send requests elsewhere.
+    return jsonReply(503, {{"status", "store_unavailable"}, {"error", error.what()}});
+  }
   return jsonReply(services.shuttingDown ? 503 : 200, body);
 }
 

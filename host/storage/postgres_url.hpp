@@ -1,0 +1,14 @@
+#pragma once
+
+#include <string>
+
+#include "common/result.hpp"
+
+namespace hookhost::storage {
+
+/// Turns `postgresql://user:password@host:port/database?option=value` (the form `data.url`
+/// takes, as libpq documents it) into the `key=value` connection string Poco's PostgreSQL
+/// connector accepts. Query options (sslmode, connect_timeout, …) are passed through.
+Result<std::string> postgresConnectionString(const std::string& url);
+
+}  // namespace hookhost::storage

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+
+#include <Poco/Data/Session.h>
+
+#include "common/clock.hpp"
+
+namespace hookhost::storage::sql {
+
+/// The two databases a store can live in. The store's SQL is written once, with `?`
+/// placeholders and SQLite's types; what differs is confined to the functions below.
+enum class Dialect { Sqlite, Postgres };
+
+Dialect dialectOf(Poco::Data::Session& session);
+
+/// Poco 1.11's PostgreSQL connector passes the text to libpq as is, which wants `$1, $2…`;
+/// this numbers the `?` placeholders outside quoted literals. Other dialects get `sql` back.
+std::string forDialect(Dialect dialect, const std::string& sql);
+
+/// The statement that opens a write transaction. SQLite takes the write lock at once
+/// (IMMEDIATE), so a batch never fails half way for want of it.
+const char* beginWrite(Dialect dialect);
+
+/// Table definitions are written for SQLite; on PostgreSQL integer columns become BIGINT
+/// (timestamps are microseconds) and AUTOINCREMENT keys become BIGSERIAL.
+std::string schemaStatement(Dialect dialect, const std::string& sqliteDdl);
+
+/// Appended to a SELECT that picks rows to change: on PostgreSQL the rows are locked and
+/// rows another host holds are skipped, so hosts claiming at once take different rows.
+/// SQLite has one writer, which is the lock.
+const char* lockAndSkipLocked(Dialect dialect);
+
+/// The database's clock, in microseconds since the epoch. Leases and deadlines shared by
+/// several hosts are measured on it, so no host's clock skew moves them. An embedded
+/// SQLite store is on this host: its clock is this host's.
+Micros databaseNow(Poco::Data::Session& session);
+
+}  // namespace hookhost::storage::sql
