@@ -1,9 +1,11 @@
 // hh-loadgen: sends N HTTP/1.1 requests over C keep-alive connections to one loopback URL and
-// prints one JSON line with the timings. Written in C++ (blocking sockets, one thread per
+// prints one JSON line with the timings. With --port given more than once (several hosts
+// sharing one store), request i goes to the i-th port modulo their number, so the load splits
+// evenly; each connection then keeps one socket per port, and at most C requests are in flight. Written in C++ (blocking sockets, one thread per
 // connection) so that on a 2-core machine the generator costs far less CPU than the server
 // it measures; the bench reports its CPU time next to the figures to show it.
 //
-//   hh-loadgen --port P --path /v1/events --body-file F [--header 'K: V']... [--method POST]
+//   hh-loadgen --port P [--port P2]... --path /v1/events --body-file F [--header 'K: V']... [--method POST]
 //              [--requests N] [--connections C] [--expect SUBSTRING] [--timeout-s S]
 //
 // Every loop is bounded: N requests at most, and each socket read or write gives up after
@@ -33,7 +35,7 @@
 namespace {
 
 struct Options {
-  int port = 0;
+  std::vector<int> ports;
   std::string method = "POST";
   std::string path = "/";
   std::string body;
@@ -58,7 +60,7 @@ double realtimeSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-int connectLoopback(const Options& options) {
+int connectLoopback(const Options& options, int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
   timeval tv{options.timeoutSeconds, 0};
@@ -68,7 +70,7 @@ int connectLoopback(const Options& options) {
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   sockaddr_in address{};
   address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(options.port));
+  address.sin_port = htons(static_cast<uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     ::close(fd);
@@ -153,7 +155,7 @@ Options parse(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     std::string value = argv[i + 1];
-    if (flag == "--port") options.port = std::atoi(value.c_str());
+    if (flag == "--port") options.ports.push_back(std::atoi(value.c_str()));
     else if (flag == "--method") options.method = value;
     else if (flag == "--path") options.path = value;
     else if (flag == "--header") options.headers.push_back(value);
@@ -175,7 +177,9 @@ Options parse(int argc, char** argv) {
       std::exit(2);
     }
   }
-  if (options.port <= 0 || options.requests <= 0) {
+  bool portsOk = !options.ports.empty() &&
+                 std::all_of(options.ports.begin(), options.ports.end(), [](int port) { return port > 0; });
+  if (!portsOk || options.requests <= 0) {
     std::fprintf(stderr, "hh-loadgen: --port and --requests (> 0) are required\n");
     std::exit(2);
   }
@@ -186,10 +190,15 @@ Options parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   Options options = parse(argc, argv);
-  std::string request = options.method + " " + options.path + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                        std::to_string(options.port) + "\r\nContent-Type: application/json\r\n";
-  for (const auto& header : options.headers) request += header + "\r\n";
-  request += "Content-Length: " + std::to_string(options.body.size()) + "\r\n\r\n" + options.body;
+  const std::size_t portCount = options.ports.size();
+  std::vector<std::string> requests;  // one per port: the Host header names it
+  for (int port : options.ports) {
+    std::string request = options.method + " " + options.path + " HTTP/1.1\r\nHost: 127.0.0.1:" +
+                          std::to_string(port) + "\r\nContent-Type: application/json\r\n";
+    for (const auto& header : options.headers) request += header + "\r\n";
+    request += "Content-Length: " + std::to_string(options.body.size()) + "\r\n\r\n" + options.body;
+    requests.push_back(std::move(request));
+  }
 
   std::vector<Outcome> outcomes(static_cast<std::size_t>(options.requests));
   std::atomic<long> next{0};
@@ -200,21 +209,25 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   for (int c = 0; c < options.connections; ++c) {
     threads.emplace_back([&]() {
-      int fd = -1;
-      std::string buffer, body;
+      std::vector<int> fds(portCount, -1);
+      std::vector<std::string> buffers(portCount);
+      std::string body;
       for (long index = next++; index < options.requests; index = next++) {
         Outcome& outcome = outcomes[static_cast<std::size_t>(index)];
+        const std::size_t target = static_cast<std::size_t>(index) % portCount;
+        int& fd = fds[target];
+        std::string& buffer = buffers[target];
         auto begin = std::chrono::steady_clock::now();
         bool done = false;
         // One retry on a fresh connection: a kept-alive socket the server closed meanwhile.
         for (int attempt = 0; attempt < 2 && !done; ++attempt) {
           if (fd < 0) {
-            fd = connectLoopback(options);
+            fd = connectLoopback(options, options.ports[target]);
             buffer.clear();
             if (fd < 0) continue;
           }
           bool keepAlive = true;
-          done = sendAll(fd, request) && readResponse(fd, buffer, outcome.status, body, keepAlive);
+          done = sendAll(fd, requests[target]) && readResponse(fd, buffer, outcome.status, body, keepAlive);
           if (!done || !keepAlive) {
             ::close(fd);
             fd = -1;
@@ -229,7 +242,9 @@ int main(int argc, char** argv) {
         if (firstBody.empty() && good) firstBody = body;
         if (firstBadBody.empty() && !good) firstBadBody = done ? body : "(connection error)";
       }
-      if (fd >= 0) ::close(fd);
+      for (int fd : fds) {
+        if (fd >= 0) ::close(fd);
+      }
     });
   }
   for (auto& thread : threads) thread.join();
@@ -239,11 +254,16 @@ int main(int argc, char** argv) {
   std::vector<long> latencies;
   std::map<int, long> statuses;
   long good = 0, unexpected = 0;
-  for (const auto& outcome : outcomes) {
+  std::vector<long> goodPerPort(portCount, 0);
+  for (std::size_t index = 0; index < outcomes.size(); ++index) {
+    const Outcome& outcome = outcomes[index];
     latencies.push_back(outcome.latencyMicros);
     ++statuses[outcome.status];
     if (!outcome.expected) ++unexpected;
-    if (outcome.status >= 200 && outcome.status < 300 && outcome.expected) ++good;
+    if (outcome.status >= 200 && outcome.status < 300 && outcome.expected) {
+      ++good;
+      ++goodPerPort[index % portCount];
+    }
   }
   std::sort(latencies.begin(), latencies.end());
   auto percentile = [&](double p) {
@@ -262,7 +282,9 @@ int main(int argc, char** argv) {
     std::printf("%s\"%d\": %ld", first ? "" : ", ", status, count);
     first = false;
   }
-  std::printf("}, \"start_mono\": %.6f, \"end_mono\": %.6f, \"start_real\": %.6f, \"end_real\": %.6f, "
+  std::printf("}, \"good_per_port\": [");
+  for (std::size_t i = 0; i < portCount; ++i) std::printf("%s%ld", i ? ", " : "", goodPerPort[i]);
+  std::printf("], \"start_mono\": %.6f, \"end_mono\": %.6f, \"start_real\": %.6f, \"end_real\": %.6f, "
               "\"elapsed_s\": %.6f, \"p50_ms\": %.3f, \"p90_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f, "
               "\"cpu_s\": %.3f, \"first_body\": \"%s\", \"first_bad_body\": \"%s\"}\n",
               startMono, endMono, startReal, endReal, endMono - startMono, percentile(0.5), percentile(0.9),

@@ -11,4 +11,7 @@ namespace hookhost::storage {
 /// connector accepts. Query options (sslmode, connect_timeout, …) are passed through.
 Result<std::string> postgresConnectionString(const std::string& url);
 
+/// The URL with its password replaced by `***`, for messages and logs.
+std::string withoutPassword(const std::string& url);
+
 }  // namespace hookhost::storage

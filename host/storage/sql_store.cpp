@@ -74,8 +74,10 @@ std::unique_ptr<SqlStore> SqlStore::openPostgres(const std::string& url) {
   try {
     writer.emplace("PostgreSQL", *connection);
   } catch (const Poco::Exception& error) {
-    throw StoreUnavailable("cannot connect to PostgreSQL at " + url + ": " + error.displayText());
+    throw StoreUnavailable("cannot connect to PostgreSQL at " + withoutPassword(url) + ": " + error.displayText());
   }
+  // libpq prints notices ("relation already exists, skipping") on stderr; the log stays clean.
+  *writer << "SET client_min_messages TO warning", now;
   migrate(*writer);
   auto readers = std::make_unique<Poco::Data::SessionPool>("PostgreSQL", *connection, 1, kMaxPostgresReaders, 600);
   return std::unique_ptr<SqlStore>(new SqlStore(std::move(readers), std::move(*writer), Sharing::SharedByHosts));

@@ -3,6 +3,10 @@
 # fixture runs `postgres_server.sh start|stop STATE_DIR`. `start` writes STATE_DIR/url
 # (postgresql://hookhost@127.0.0.1:PORT/postgres) and STATE_DIR/datadir; `stop` removes
 # the server, its data and the state files.
+#
+# The tests run with fsync=off (a throwaway server need not survive a crash). The bench
+# measures a durable store: HOOKHOST_PG_DURABLE=1 keeps PostgreSQL's defaults (fsync=on,
+# synchronous_commit=on).
 set -euo pipefail
 
 usage() { echo "usage: $0 start|stop STATE_DIR" >&2; exit 2; }
@@ -67,11 +71,13 @@ start_server() {
   echo "$data_dir" >"$state_dir/datadir"
 
   # The port is free when picked but may be taken before the server binds it: retry.
+  local durability="-c fsync=off"
+  [[ "${HOOKHOST_PG_DURABLE:-0}" == 1 ]] && durability=""
   local port
   for _ in 1 2 3; do
     port=$(free_port)
     if pg_ctl start -D "$data_dir" -w -t 60 -l "$data_dir/server.log" \
-        -o "-h 127.0.0.1 -p $port -k $data_dir -c fsync=off -c max_connections=300" >/dev/null; then
+        -o "-h 127.0.0.1 -p $port -k $data_dir $durability -c max_connections=300" >/dev/null; then
       echo "postgresql://hookhost@127.0.0.1:$port/postgres" >"$state_dir/url"
       echo "PostgreSQL started: $(<"$state_dir/url") (data in $data_dir)"
       return

@@ -11,7 +11,8 @@ ApiReply getHealth(const ApiRequest&, Services& services) {
     if (services.healthDetails) body.update(services.healthDetails());
   } catch (const storage::StoreUnavailable& error) {
     // Alive, but unable to do its work: a load balancer should send requests elsewhere.
-    return jsonReply(503, {{"status", "store_unavailable"}, {"error", error.what()}});
+    return jsonReply(503, {{"status", "store_unavailable"},
+                           {"error", {{"code", "store_unavailable"}, {"message", error.what()}}}});
   }
   return jsonReply(services.shuttingDown ? 503 : 200, body);
 }
