@@ -38,6 +38,8 @@ const char* lockAndSkipLocked(Dialect dialect) {
   return dialect == Dialect::Postgres ? " FOR UPDATE SKIP LOCKED" : "";
 }
 
+const char* lockForUpdate(Dialect dialect) { return dialect == Dialect::Postgres ? " FOR UPDATE" : ""; }
+
 Micros databaseNow(Poco::Data::Session& session) {
   if (dialectOf(session) != Dialect::Postgres) return nowMicros();
   Poco::Int64 now = 0;

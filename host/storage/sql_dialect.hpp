@@ -31,6 +31,11 @@ std::string schemaStatement(Dialect dialect, const std::string& sqliteDdl);
 /// SQLite has one writer, which is the lock.
 const char* lockAndSkipLocked(Dialect dialect);
 
+/// Appended to a SELECT whose rows the transaction goes on to change on the strength of
+/// what it read (a state check, then an update): on PostgreSQL it locks them, so another
+/// host's transaction cannot change them in between. SQLite's single writer already does.
+const char* lockForUpdate(Dialect dialect);
+
 /// The database's clock, in microseconds since the epoch. Leases and deadlines shared by
 /// several hosts are measured on it, so no host's clock skew moves them. An embedded
 /// SQLite store is on this host: its clock is this host's.

@@ -82,6 +82,11 @@ class SqlStore final : public Store {
   template <typename Read>
   auto read(Read&& work) -> std::invoke_result_t<Read, Poco::Data::Session&>;
   Poco::Data::Session pooledReader();
+  /// Runs `work` in the writer. On a shared store another host may insert the same unique
+  /// row (an event's key, a handler's name) between `work`'s look-up and its insert; the
+  /// index then refuses ours, and the second try finds theirs.
+  template <typename Work>
+  auto writeLosingRaceOnce(Work&& work) -> std::invoke_result_t<Work, Poco::Data::Session&>;
   std::optional<Handler> readHandler(Poco::Data::Session& session, std::int64_t id, bool withCode);
   std::vector<Job> readJobs(Poco::Data::Session& session, const std::string& where,
                             const std::function<void(Poco::Data::Statement&)>& bindParameters);
@@ -106,6 +111,18 @@ class SqlStore final : public Store {
   std::atomic<std::int64_t> queued_{0};
   Micros queuedReadAt_ = 0;
 };
+
+template <typename Work>
+auto SqlStore::writeLosingRaceOnce(Work&& work) -> std::invoke_result_t<Work, Poco::Data::Session&> {
+  if (sharing_ == Sharing::ThisHostOnly) return writer_.run(work);
+  try {
+    return writer_.run(work);
+  } catch (const StoreUnavailable&) {
+    throw;
+  } catch (const Poco::Exception&) {
+    return writer_.run(work);
+  }
+}
 
 template <typename Read>
 auto SqlStore::read(Read&& work) -> std::invoke_result_t<Read, Poco::Data::Session&> {

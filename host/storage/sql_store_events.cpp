@@ -48,7 +48,7 @@ std::vector<FiredJob> firedJobsOf(Poco::Data::Session& session, std::int64_t eve
 }  // namespace
 
 Result<FireResult> SqlStore::fire(const NewEvent& event, std::int64_t maxQueued) {
-  return writer_.run([&](Poco::Data::Session& session) { return fireIn(session, event, maxQueued); });
+  return writeLosingRaceOnce([&](Poco::Data::Session& session) { return fireIn(session, event, maxQueued); });
 }
 
 Result<FireResult> SqlStore::fireIn(Poco::Data::Session& session, const NewEvent& event, std::int64_t maxQueued) {
@@ -190,7 +190,9 @@ std::vector<Job> SqlStore::listJobs(const JobQuery& query) {
 
 Status SqlStore::cancelJob(std::int64_t id) {
   return writer_.run([&](Poco::Data::Session& session) -> Status {
-    auto rows = sql::query(session, "SELECT state FROM jobs WHERE id = ?", [&](auto& st) { st, bind(id); });
+    auto rows = sql::query(session,
+                           std::string("SELECT state FROM jobs WHERE id = ?") + sql::lockForUpdate(sql::dialectOf(session)),
+                           [&](auto& st) { st, bind(id); });
     if (!rows.moveFirst()) return makeError(ErrorKind::NotFound, "job_not_found", "no job with id " + std::to_string(id));
     std::string state = sql::text(rows, "state");
     if (state != "QUEUED") {

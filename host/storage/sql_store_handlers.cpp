@@ -66,12 +66,13 @@ std::optional<Handler> SqlStore::readHandler(Poco::Data::Session& session, std::
 }
 
 Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, const User& actor) {
-  return writer_.run([&](Poco::Data::Session& session) -> Result<Registration> {
+  return writeLosingRaceOnce([&](Poco::Data::Session& session) -> Result<Registration> {
     Micros at = sql::databaseNow(session);
     std::string tags = nlohmann::json(spec.tags).dump();
     auto existing = sql::query(session,
-                               "SELECT id, version, owner_id, created_by FROM handlers "
-                               "WHERE hook = ? AND name = ? AND deleted_at IS NULL",
+                               std::string("SELECT id, version, owner_id, created_by FROM handlers "
+                                           "WHERE hook = ? AND name = ? AND deleted_at IS NULL") +
+                                   sql::lockForUpdate(sql::dialectOf(session)),
                                [&](auto& st) { st, bind(spec.hook), bind(spec.name); });
     if (existing.moveFirst()) {
       std::int64_t id = sql::integer(existing, "id");
@@ -138,7 +139,11 @@ Status SqlStore::deleteHandler(std::int64_t id, const User& actor) {
     sql::execute(session, "UPDATE handlers SET deleted_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
                  [&](auto& st) { st, bind(at), bind(at), bind(actor.name), bind(id); });
     // Work not yet started for a handler that no longer exists is cancelled, visibly.
-    auto queued = sql::query(session, "SELECT id FROM jobs WHERE handler_id = ? AND state = 'QUEUED'",
+    // Jobs another host is claiming this moment are skipped: they run, as they would
+    // have a moment earlier.
+    auto queued = sql::query(session,
+                             std::string("SELECT id FROM jobs WHERE handler_id = ? AND state = 'QUEUED'") +
+                                 sql::lockAndSkipLocked(sql::dialectOf(session)),
                              [&](auto& st) { st, bind(id); });
     for (bool more = queued.moveFirst(); more; more = queued.moveNext()) {
       finishJob(session, sql::integer(queued, "id"), JobState::Cancelled, "CANCEL",

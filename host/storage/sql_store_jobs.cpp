@@ -258,7 +258,9 @@ CompletionOutcome SqlStore::appendUpdate(std::int64_t jobId, int attempt, const 
 Status SqlStore::applyCallback(std::int64_t jobId, const std::string& tokenHash, CallbackEvent event,
                                const nlohmann::json& data) {
   return writer_.run([&](Poco::Data::Session& session) -> Status {
-    auto rows = sql::query(session, "SELECT state, token_hash, deadline_at FROM jobs WHERE id = ?",
+    auto rows = sql::query(session,
+                           std::string("SELECT state, token_hash, deadline_at FROM jobs WHERE id = ?") +
+                               sql::lockForUpdate(sql::dialectOf(session)),
                            [&](auto& st) { st, bind(jobId); });
     if (!rows.moveFirst()) {
       return makeError(ErrorKind::NotFound, "job_not_found", "no job with id " + std::to_string(jobId));

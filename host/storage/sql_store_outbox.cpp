@@ -17,10 +17,12 @@ Result<std::vector<notify::Notification>> SqlStore::claimDue(Micros now, std::si
   try {
     return writer_.run([&](Poco::Data::Session& session) -> Result<std::vector<notify::Notification>> {
       auto limitValue = static_cast<Poco::Int64>(limit);
+      // Locked on PostgreSQL, so two hosts' notifiers never take the same row.
       auto due = sql::query(session,
-                            "SELECT id FROM notifications WHERE state = 'PENDING' AND next_attempt_at <= ? "
-                            "AND (lease_expires_at IS NULL OR lease_expires_at <= ?) "
-                            "ORDER BY next_attempt_at, id LIMIT ?",
+                            std::string("SELECT id FROM notifications WHERE state = 'PENDING' AND next_attempt_at <= ? "
+                                        "AND (lease_expires_at IS NULL OR lease_expires_at <= ?) "
+                                        "ORDER BY next_attempt_at, id LIMIT ?") +
+                                sql::lockAndSkipLocked(sql::dialectOf(session)),
                             [&](auto& st) { st, bind(now), bind(now), bind(limitValue); });
       std::vector<std::int64_t> ids;
       for (bool more = due.moveFirst(); more; more = due.moveNext()) ids.push_back(sql::integer(due, "id"));
