@@ -162,24 +162,34 @@ void Dispatcher::runJob(const storage::ClaimedJob& job) {
   metrics_.runTime.observe(std::chrono::duration<double>(Clock::now() - started).count());
 
   storage::Completion completion = decide(job, outcome, context);
-  storage::CompletionOutcome applied = storage::CompletionOutcome::Stale;
+  const bool retry = completion.next == storage::JobState::Queued;
+  const bool emitted = !completion.emitted.empty();
+  // The worker goes on to its next job while the completion waits for its commit, which it
+  // shares with the other workers' completions and the next claim. Until the commit, the
+  // job stays in running_, so its lease is renewed and a drain waits for it.
+  auto recorded = [this, jobId = job.jobId, retry, emitted](std::optional<storage::CompletionOutcome> applied) {
+    if (!applied) {
+      // The lease runs out and the reaper retries the job: nothing is lost.
+      logger().error("recording the end of job %Ld failed", static_cast<long long>(jobId));
+    } else if (*applied == storage::CompletionOutcome::Stale) {
+      metrics_.staleCompletions.add();
+    } else if (retry) {
+      metrics_.jobsRetried.add();
+    }
+    {
+      std::lock_guard lock(mutex_);
+      running_.erase(jobId);
+      if (emitted) ++wakeups_;
+    }
+    wake_.notify_all();
+    watch_.changed();
+  };
   try {
-    applied = store_.completeJob(job.jobId, job.attempt, completion);
+    store_.completeJobLater(job.jobId, job.attempt, std::move(completion), recorded);
   } catch (const std::exception& error) {
-    // The lease runs out and the reaper retries the job: nothing is lost.
     logger().error("recording the end of job %Ld failed: %s", static_cast<long long>(job.jobId), std::string(error.what()));
+    recorded(std::nullopt);
   }
-  if (applied == storage::CompletionOutcome::Stale) metrics_.staleCompletions.add();
-  if (applied == storage::CompletionOutcome::Applied && completion.next == storage::JobState::Queued) {
-    metrics_.jobsRetried.add();
-  }
-  {
-    std::lock_guard lock(mutex_);
-    running_.erase(job.jobId);
-  }
-  wake_.notify_all();
-  watch_.changed();
-  if (!completion.emitted.empty()) wake();
 }
 
 storage::Completion Dispatcher::decide(const storage::ClaimedJob& job, const RunOutcome& outcome,

@@ -1,5 +1,6 @@
 #include "storage/group_committer.hpp"
 
+#include <memory>
 #include <vector>
 
 #include <Poco/Exception.h>
@@ -32,15 +33,27 @@ void GroupCommitter::submit(std::function<void(Poco::Data::Session&)> work) {
     work(session_);
     return;
   }
-  std::future<void> done;
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> committed = done->get_future();
+  enqueue(Task{std::move(work), [done](std::exception_ptr failure) {
+                 if (failure) done->set_exception(failure);
+                 else done->set_value();
+               }});
+  committed.get();
+}
+
+void GroupCommitter::post(std::function<void(Poco::Data::Session&)> work,
+                          std::function<void(std::exception_ptr)> finished) {
+  enqueue(Task{std::move(work), std::move(finished)});
+}
+
+void GroupCommitter::enqueue(Task task) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_) throw std::runtime_error("the store is closing");
-    pending_.push_back(Task{std::move(work), {}});
-    done = pending_.back().done.get_future();
+    pending_.push_back(std::move(task));
   }
   wake_.notify_one();
-  done.get();
 }
 
 void GroupCommitter::loop() {
@@ -75,7 +88,7 @@ void GroupCommitter::commitBatch(std::deque<Task>& batch) {
   // for the next batch; this one fails as unavailable, and its callers answer so.
   if (!connected()) {
     auto failure = std::make_exception_ptr(StoreUnavailable("cannot reach the database: " + lastConnectError_));
-    for (auto& task : batch) task.done.set_exception(failure);
+    for (auto& task : batch) task.finished(failure);
     return;
   }
   std::vector<std::exception_ptr> failures(batch.size());
@@ -104,13 +117,10 @@ void GroupCommitter::commitBatch(std::deque<Task>& batch) {
     if (!session_.isConnected()) {
       failure = std::make_exception_ptr(StoreUnavailable("the database connection was lost during a commit"));
     }
-    for (auto& task : batch) task.done.set_exception(failure);
+    for (auto& task : batch) task.finished(failure);
     return;
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (failures[i]) batch[i].done.set_exception(failures[i]);
-    else batch[i].done.set_value();
-  }
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].finished(failures[i]);
 }
 
 }  // namespace hookhost::storage

@@ -44,13 +44,19 @@ class GroupCommitter {
     }
   }
 
+  /// Like run() without waiting: `finished` is called on the writer thread once the work is
+  /// committed (with nullptr) or has failed (with the exception). It must be quick and must
+  /// not write through this committer.
+  void post(std::function<void(Poco::Data::Session&)> work, std::function<void(std::exception_ptr)> finished);
+
  private:
   struct Task {
     std::function<void(Poco::Data::Session&)> work;
-    std::promise<void> done;
+    std::function<void(std::exception_ptr)> finished;
   };
 
   void submit(std::function<void(Poco::Data::Session&)> work);
+  void enqueue(Task task);
   void loop();
   void commitBatch(std::deque<Task>& batch);
   bool connected();

@@ -57,6 +57,8 @@ class SqlStore final : public Store {
                                     const std::vector<std::string>& leavePlugins = {}) override;
   void renewLeases(const std::string& owner, const std::vector<std::int64_t>& jobIds, Micros leaseFor) override;
   CompletionOutcome completeJob(std::int64_t jobId, int attempt, const Completion& completion) override;
+  void completeJobLater(std::int64_t jobId, int attempt, Completion completion,
+                        std::function<void(std::optional<CompletionOutcome>)> recorded) override;
   CompletionOutcome appendUpdate(std::int64_t jobId, int attempt, const nlohmann::json& data) override;
   Status applyCallback(std::int64_t jobId, const std::string& tokenHash, CallbackEvent event,
                        const nlohmann::json& data) override;
@@ -94,6 +96,8 @@ class SqlStore final : public Store {
   Result<FireResult> fireIn(Poco::Data::Session& session, const NewEvent& event, std::int64_t maxQueued);
   void appendHistory(Poco::Data::Session& session, std::int64_t jobId, const std::string& kind,
                      const nlohmann::json& data, Micros at);
+  CompletionOutcome completeIn(Poco::Data::Session& session, std::int64_t jobId, int attempt,
+                               const Completion& completion);
   void finishJob(Poco::Data::Session& session, std::int64_t jobId, JobState state, const std::string& kind,
                  const nlohmann::json& historyData, Micros at);
   void queueNotification(Poco::Data::Session& session, std::int64_t jobId, Micros at);

@@ -192,57 +192,72 @@ void SqlStore::renewLeases(const std::string& owner, const std::vector<std::int6
 }
 
 CompletionOutcome SqlStore::completeJob(std::int64_t jobId, int attempt, const Completion& completion) {
-  return writer_.run([&](Poco::Data::Session& session) {
-    Micros at = sql::databaseNow(session);
-    const JobState next = completion.next;
-    std::string state = jobStateName(next);
-    Poco::Nullable<Poco::Int64> finishedAt;
-    if (isTerminal(next)) finishedAt = at;
-    Poco::Nullable<std::string> tokenHash;
-    if (completion.tokenHash) tokenHash = *completion.tokenHash;
-    Poco::Nullable<Poco::Int64> deadline;
-    if (next == JobState::Waiting) deadline = at + completion.deadlineAfter;
-    Micros runAfter = next == JobState::Queued ? at + completion.retryAfter : at;
-    Poco::Nullable<std::string> result;
-    if (next == JobState::Succeeded) result = completion.result;
-    Poco::Nullable<std::string> error;
-    if (!completion.error.empty()) error = completion.error;
+  return writer_.run([&](Poco::Data::Session& session) { return completeIn(session, jobId, attempt, completion); });
+}
 
-    auto changed = sql::execute(
-        session,
-        "UPDATE jobs SET state = ?, result = ?, error = ?, output = ?, lease_owner = NULL, lease_expires_at = NULL, "
-        "run_after = ?, token_hash = ?, deadline_at = ?, finished_at = ? "
-        "WHERE id = ? AND attempt = ? AND state = 'RUNNING'",
-        [&](auto& st) {
-          st, bind(state), bind(result), bind(error), bind(completion.output), bind(runAfter), bind(tokenHash),
-              bind(deadline), bind(finishedAt), bind(jobId), bind(attempt);
-        });
-    if (changed == 0) {
-      // A late answer from an attempt whose lease was lost: recorded for the operator, never applied.
-      appendHistory(session, jobId, "UPDATE",
-                    {{"rejected", "stale completion"}, {"attempt", attempt}, {"outcome", state}}, at);
-      return CompletionOutcome::Stale;
-    }
+void SqlStore::completeJobLater(std::int64_t jobId, int attempt, Completion completion,
+                                std::function<void(std::optional<CompletionOutcome>)> recorded) {
+  auto outcome = std::make_shared<CompletionOutcome>(CompletionOutcome::Stale);
+  writer_.post(
+      [this, jobId, attempt, completion = std::move(completion), outcome](Poco::Data::Session& session) {
+        *outcome = completeIn(session, jobId, attempt, completion);
+      },
+      [outcome, recorded = std::move(recorded)](std::exception_ptr failure) {
+        recorded(failure ? std::nullopt : std::optional<CompletionOutcome>(*outcome));
+      });
+}
 
-    nlohmann::json data = {{"attempt", attempt}};
-    if (next == JobState::Succeeded || next == JobState::Waiting) {
-      // Emits of an attempt that failed are dropped: a retry would emit them again.
-      nlohmann::json emitted = nlohmann::json::array();
-      for (NewEvent event : completion.emitted) {
-        event.parentJobId = jobId;
-        auto fired = fireIn(session, event, std::numeric_limits<std::int64_t>::max());
-        if (fired) emitted.push_back({{"hook", event.hook}, {"event_id", fired->eventId}, {"duplicate", fired->duplicate}});
-      }
-      if (!emitted.empty()) data["emitted"] = emitted;
+CompletionOutcome SqlStore::completeIn(Poco::Data::Session& session, std::int64_t jobId, int attempt,
+                                       const Completion& completion) {
+  Micros at = sql::databaseNow(session);
+  const JobState next = completion.next;
+  std::string state = jobStateName(next);
+  Poco::Nullable<Poco::Int64> finishedAt;
+  if (isTerminal(next)) finishedAt = at;
+  Poco::Nullable<std::string> tokenHash;
+  if (completion.tokenHash) tokenHash = *completion.tokenHash;
+  Poco::Nullable<Poco::Int64> deadline;
+  if (next == JobState::Waiting) deadline = at + completion.deadlineAfter;
+  Micros runAfter = next == JobState::Queued ? at + completion.retryAfter : at;
+  Poco::Nullable<std::string> result;
+  if (next == JobState::Succeeded) result = completion.result;
+  Poco::Nullable<std::string> error;
+  if (!completion.error.empty()) error = completion.error;
+
+  auto changed = sql::execute(
+      session,
+      "UPDATE jobs SET state = ?, result = ?, error = ?, output = ?, lease_owner = NULL, lease_expires_at = NULL, "
+      "run_after = ?, token_hash = ?, deadline_at = ?, finished_at = ? "
+      "WHERE id = ? AND attempt = ? AND state = 'RUNNING'",
+      [&](auto& st) {
+        st, bind(state), bind(result), bind(error), bind(completion.output), bind(runAfter), bind(tokenHash),
+            bind(deadline), bind(finishedAt), bind(jobId), bind(attempt);
+      });
+  if (changed == 0) {
+    // A late answer from an attempt whose lease was lost: recorded for the operator, never applied.
+    appendHistory(session, jobId, "UPDATE",
+                  {{"rejected", "stale completion"}, {"attempt", attempt}, {"outcome", state}}, at);
+    return CompletionOutcome::Stale;
+  }
+
+  nlohmann::json data = {{"attempt", attempt}};
+  if (next == JobState::Succeeded || next == JobState::Waiting) {
+    // Emits of an attempt that failed are dropped: a retry would emit them again.
+    nlohmann::json emitted = nlohmann::json::array();
+    for (NewEvent event : completion.emitted) {
+      event.parentJobId = jobId;
+      auto fired = fireIn(session, event, std::numeric_limits<std::int64_t>::max());
+      if (fired) emitted.push_back({{"hook", event.hook}, {"event_id", fired->eventId}, {"duplicate", fired->duplicate}});
     }
-    if (!completion.error.empty()) data["error"] = completion.error;
-    if (next == JobState::Queued) data["next_attempt_at"] = formatRfc3339(runAfter);
-    if (next == JobState::Waiting) data["deadline_at"] = formatRfc3339(at + completion.deadlineAfter);
-    appendHistory(session, jobId, historyKindFor(next), data, at);
-    if (next == JobState::Queued) ++queued_;
-    if (isTerminal(next)) queueNotification(session, jobId, at);
-    return CompletionOutcome::Applied;
-  });
+    if (!emitted.empty()) data["emitted"] = emitted;
+  }
+  if (!completion.error.empty()) data["error"] = completion.error;
+  if (next == JobState::Queued) data["next_attempt_at"] = formatRfc3339(runAfter);
+  if (next == JobState::Waiting) data["deadline_at"] = formatRfc3339(at + completion.deadlineAfter);
+  appendHistory(session, jobId, historyKindFor(next), data, at);
+  if (next == JobState::Queued) ++queued_;
+  if (isTerminal(next)) queueNotification(session, jobId, at);
+  return CompletionOutcome::Applied;
 }
 
 CompletionOutcome SqlStore::appendUpdate(std::int64_t jobId, int attempt, const nlohmann::json& data) {

@@ -59,6 +59,11 @@ class Store : public notify::Outbox {
   virtual void renewLeases(const std::string& owner, const std::vector<std::int64_t>& jobIds, Micros leaseFor) = 0;
   /// Fenced by (jobId, attempt): a stale attempt is recorded in the history and not applied.
   virtual CompletionOutcome completeJob(std::int64_t jobId, int attempt, const Completion& completion) = 0;
+  /// completeJob without waiting for the commit: `recorded` is called once it is durable
+  /// (with the outcome) or has failed (with nullopt), on a thread of the store's; it must
+  /// be quick and must not call the store.
+  virtual void completeJobLater(std::int64_t jobId, int attempt, Completion completion,
+                                std::function<void(std::optional<CompletionOutcome>)> recorded) = 0;
   /// A progress entry from a running attempt; fenced like completions.
   virtual CompletionOutcome appendUpdate(std::int64_t jobId, int attempt, const nlohmann::json& data) = 0;
   /// A deferred job's callback. Forbidden for a wrong or expired token; Conflict when the
