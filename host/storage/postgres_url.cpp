@@ -68,6 +68,9 @@ Result<std::string> postgresConnectionString(const std::string& url) {
     if (auto error = spaceIn("option " + key, value)) return *error;
     text += " " + key + "=" + quoted(value);
   }
+  // libpq waits for an unreachable server as long as the kernel does (minutes), and the
+  // store's writer would wait with it.
+  if (text.find(" connect_timeout=") == std::string::npos) text += " connect_timeout=10";
   return text;
 }
 

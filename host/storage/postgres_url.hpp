@@ -8,7 +8,8 @@ namespace hookhost::storage {
 
 /// Turns `postgresql://user:password@host:port/database?option=value` (the form `data.url`
 /// takes, as libpq documents it) into the `key=value` connection string Poco's PostgreSQL
-/// connector accepts. Query options (sslmode, connect_timeout, …) are passed through.
+/// connector accepts. Query options (sslmode, connect_timeout, …) are passed through;
+/// connect_timeout is 10 s unless given.
 Result<std::string> postgresConnectionString(const std::string& url);
 
 /// The URL with its password replaced by `***`, for messages and logs.
