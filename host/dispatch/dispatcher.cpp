@@ -161,35 +161,54 @@ void Dispatcher::runJob(const storage::ClaimedJob& job) {
   }
   metrics_.runTime.observe(std::chrono::duration<double>(Clock::now() - started).count());
 
-  storage::Completion completion = decide(job, outcome, context);
-  const bool retry = completion.next == storage::JobState::Queued;
-  const bool emitted = !completion.emitted.empty();
+  recordCompletion(Unrecorded{job.jobId, job.attempt, decide(job, outcome, context)});
+}
+
+void Dispatcher::recordCompletion(Unrecorded pending) {
   // The worker goes on to its next job while the completion waits for its commit, which it
   // shares with the other workers' completions and the next claim. Until the commit, the
   // job stays in running_, so its lease is renewed and a drain waits for it.
-  auto recorded = [this, jobId = job.jobId, retry, emitted](std::optional<storage::CompletionOutcome> applied) {
+  const bool retry = pending.completion.next == storage::JobState::Queued;
+  const bool emitted = !pending.completion.emitted.empty();
+  {
+    std::lock_guard lock(mutex_);
+    if (auto running = running_.find(pending.jobId); running != running_.end()) running->second.finished = true;
+  }
+  auto copy = std::make_shared<Unrecorded>(pending);
+  auto recorded = [this, copy, retry, emitted](std::optional<storage::CompletionOutcome> applied) {
     if (!applied) {
-      // The lease runs out and the reaper retries the job: nothing is lost.
-      logger().error("recording the end of job %Ld failed", static_cast<long long>(jobId));
-    } else if (*applied == storage::CompletionOutcome::Stale) {
-      metrics_.staleCompletions.add();
-    } else if (retry) {
-      metrics_.jobsRetried.add();
+      // The database is out of reach: the job keeps its place (and its lease, renewed)
+      // and housekeeping records it again, so a handler's success is not lost with it.
+      std::lock_guard lock(mutex_);
+      unrecorded_.push_back(std::move(*copy));
+      return;
     }
+    if (*applied == storage::CompletionOutcome::Stale) metrics_.staleCompletions.add();
+    if (*applied == storage::CompletionOutcome::Applied && retry) metrics_.jobsRetried.add();
     {
       std::lock_guard lock(mutex_);
-      running_.erase(jobId);
+      running_.erase(copy->jobId);
       if (emitted) ++wakeups_;
     }
     wake_.notify_all();
     watch_.changed();
   };
   try {
-    store_.completeJobLater(job.jobId, job.attempt, std::move(completion), recorded);
+    store_.completeJobLater(pending.jobId, pending.attempt, std::move(pending.completion), recorded);
   } catch (const std::exception& error) {
-    logger().error("recording the end of job %Ld failed: %s", static_cast<long long>(job.jobId), std::string(error.what()));
+    logger().error("recording the end of job " + std::to_string(copy->jobId) + " failed: " + error.what());
     recorded(std::nullopt);
   }
+}
+
+void Dispatcher::recordAgain() {
+  std::vector<Unrecorded> again;
+  {
+    std::lock_guard lock(mutex_);
+    again.swap(unrecorded_);
+  }
+  if (!again.empty()) logger().warning("recording the end of %z jobs again", again.size());
+  for (auto& pending : again) recordCompletion(std::move(pending));
 }
 
 storage::Completion Dispatcher::decide(const storage::ClaimedJob& job, const RunOutcome& outcome,
@@ -253,6 +272,7 @@ void Dispatcher::housekeepingLoop() {
         lastRenew = Clock::now();
       }
       finishAbandoned();
+      recordAgain();
       if (!stopping_) {
         auto rescued = store_.rescueExpired(storage::RescueScope::ExpiredLeases);
         if (rescued.requeued + rescued.failed + rescued.timedOut > 0) {
@@ -274,7 +294,7 @@ void Dispatcher::finishAbandoned() {
     std::lock_guard lock(mutex_);
     auto now = Clock::now();
     for (auto& [id, running] : running_) {
-      if (!running.abandoned && running.deadline < now) {
+      if (!running.abandoned && !running.finished && running.deadline < now) {
         running.abandoned = true;
         overdue.emplace_back(id, running.attempt);
       }

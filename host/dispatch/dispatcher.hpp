@@ -64,9 +64,19 @@ class Dispatcher {
     int attempt;
     std::chrono::steady_clock::time_point deadline;
     bool abandoned = false;  // completed as TIMED_OUT by housekeeping
+    bool finished = false;   // the executor answered; its completion is being recorded
+  };
+
+  /// A completion not yet durable.
+  struct Unrecorded {
+    std::int64_t jobId;
+    int attempt;
+    storage::Completion completion;
   };
 
   void workerLoop();
+  void recordCompletion(Unrecorded pending);
+  void recordAgain();
   bool takeJob(storage::ClaimedJob& job);
   void runJob(const storage::ClaimedJob& job);
   storage::Completion decide(const storage::ClaimedJob& job, const RunOutcome& outcome, class JobRunContext& context);
@@ -87,6 +97,7 @@ class Dispatcher {
   bool stopping_ = false;
   std::uint64_t wakeups_ = 0;
   std::map<std::int64_t, Running> running_;
+  std::vector<Unrecorded> unrecorded_;  // their jobs are still in running_
   std::vector<std::thread> threads_;
 };
 

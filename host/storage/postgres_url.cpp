@@ -71,6 +71,9 @@ Result<std::string> postgresConnectionString(const std::string& url) {
   // libpq waits for an unreachable server as long as the kernel does (minutes), and the
   // store's writer would wait with it.
   if (text.find(" connect_timeout=") == std::string::npos) text += " connect_timeout=10";
+  // A host stopped (SIGSTOP, a frozen VM) inside a transaction would hold its row locks,
+  // and with them its jobs, past any lease; the server ends such a session instead.
+  if (text.find(" options=") == std::string::npos) text += " options=-cidle_in_transaction_session_timeout=15000";
   return text;
 }
 

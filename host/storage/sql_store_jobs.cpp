@@ -12,6 +12,11 @@ using Poco::Data::Keywords::bind;
 
 namespace {
 
+// A lost lease means the host or its connection was lost, not that the handler failed, so
+// it does not use up the handler's attempts; this many losses on top of them bound a job
+// that takes its host down every time it runs.
+constexpr int kLostLeaseAllowance = 2;
+
 // How far past `limit` the claim looks, so jobs of handlers at their concurrency limit do
 // not hide the runnable jobs of other handlers behind them.
 constexpr std::size_t kClaimLookahead = 4;
@@ -330,9 +335,7 @@ RescueCounts SqlStore::rescueExpired(RescueScope scope) {
       std::int64_t jobId = sql::integer(running, "id");
       int attempt = static_cast<int>(sql::integer(running, "attempt"));
       std::string reason = "the lease of " + sql::text(running, "lease_owner") + " expired (host or worker lost)";
-      if (attempt < sql::integer(running, "max_attempts") || scope == RescueScope::AllRunning) {
-        // At start-up the interrupted attempt never got to report; it is run again even
-        // when it was the last one, because the crash, not the handler, ended it.
+      if (attempt < sql::integer(running, "max_attempts") + kLostLeaseAllowance) {
         sql::execute(session,
                      "UPDATE jobs SET state = 'QUEUED', run_after = ?, lease_owner = NULL, lease_expires_at = NULL "
                      "WHERE id = ?",

@@ -57,19 +57,7 @@ class CrashRecovery : public HostTest {
     return accepted;
   }
 
-  // Every job of the host, through the paginated list.
-  std::vector<nlohmann::json> allJobs() {
-    std::vector<nlohmann::json> jobs;
-    std::string path = "/v1/jobs?limit=1000";
-    for (int page = 0; page < 100; ++page) {
-      auto reply = host_->get(path, adminKey_);
-      EXPECT_EQ(reply.status, 200) << reply.raw;
-      for (const auto& job : reply.body["jobs"]) jobs.push_back(job);
-      if (reply.body["next"].is_null()) break;
-      path = "/v1/jobs?limit=1000&after=" + reply.body["next"].get<std::string>();
-    }
-    return jobs;
-  }
+  std::vector<nlohmann::json> allJobs() { return hookhost::testing::allJobs(*host_, adminKey_); }
 
   bool everyJobTerminal() {
     for (const auto& job : allJobs()) {

@@ -3,10 +3,47 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "host_process.hpp"
 
 namespace hookhost::testing {
+
+/// The seed's ctingress.on_complete payload (shared/seeds/003_…): one archive, two data sets.
+inline nlohmann::json seedPayload() {
+  return {{"DataSets",
+           {{{"Error", ""},
+             {"Name", "/DFR 2/200610,230000000,-4t,R108-North Anna #1,APP601,Dominion,M1094.cfg"},
+             {"Streams",
+              {{{"EndNs", 1591844539983333333LL},
+                {"ProcessedAtNs", 0},
+                {"StartNs", 1591844350000000000LL},
+                {"Uuid", "585cc764-3c80-5d3f-a7d7-59d48abbab0b"}}}},
+             {"Success", true}},
+            {{"Error", "cfg format error"},
+             {"Name", "/__MACOSX/DFR 2/._200610.cfg"},
+             {"Streams", nullptr},
+             {"Success", false}}}},
+          {"File", "comtrade_samples.zip"},
+          {"RequestID", "0bbcacdb-e7aa-4e01-af88-9ba865ea32bd"},
+          {"SubmittedAt", "2020-10-29T21:58:15.09246084Z"}};
+}
+
+/// Every job the host lists (without history), through the paginated GET /v1/jobs.
+inline std::vector<nlohmann::json> allJobs(HostProcess& host, const std::string& adminKey) {
+  std::vector<nlohmann::json> jobs;
+  std::string path = "/v1/jobs?limit=1000";
+  for (int page = 0; page < 100; ++page) {
+    auto reply = host.get(path, adminKey);
+    EXPECT_EQ(reply.status, 200) << reply.raw;
+    if (reply.status != 200) break;
+    for (const auto& job : reply.body["jobs"]) jobs.push_back(job);
+    if (reply.body["next"].is_null()) break;
+    path = "/v1/jobs?limit=1000&after=" + reply.body["next"].get<std::string>();
+  }
+  return jobs;
+}
 
 /// A running host with one key per role, for tests that talk to the REST API.
 class HostTest : public ::testing::Test {
@@ -38,25 +75,6 @@ class HostTest : public ::testing::Test {
             {"tags", {"demo", "anomaly-detection"}},
             {"runtime", "python"},
             {"code", "gASVAAAAAAAAAAA="}};
-  }
-
-  static nlohmann::json seedPayload() {
-    return {{"DataSets",
-             {{{"Error", ""},
-               {"Name", "/DFR 2/200610,230000000,-4t,R108-North Anna #1,APP601,Dominion,M1094.cfg"},
-               {"Streams",
-                {{{"EndNs", 1591844539983333333LL},
-                  {"ProcessedAtNs", 0},
-                  {"StartNs", 1591844350000000000LL},
-                  {"Uuid", "585cc764-3c80-5d3f-a7d7-59d48abbab0b"}}}},
-               {"Success", true}},
-              {{"Error", "cfg format error"},
-               {"Name", "/__MACOSX/DFR 2/._200610.cfg"},
-               {"Streams", nullptr},
-               {"Success", false}}}},
-            {"File", "comtrade_samples.zip"},
-            {"RequestID", "0bbcacdb-e7aa-4e01-af88-9ba865ea32bd"},
-            {"SubmittedAt", "2020-10-29T21:58:15.09246084Z"}};
   }
 
   TempDir dir_;

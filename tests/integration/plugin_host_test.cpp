@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include "host_process.hpp"
+#include "plugin_files.hpp"
 
 namespace hookhost::testing {
 namespace {
@@ -35,8 +36,6 @@ std::string readFile(const fs::path& file) {
   return text.str();
 }
 
-fs::path buildDir() { return hookhostBinary().parent_path().parent_path(); }
-
 // A value from the build tree's CMakeCache.txt ("KEY:TYPE=value").
 std::string cacheValue(const std::string& key) {
   std::ifstream in(buildDir() / "CMakeCache.txt");
@@ -47,15 +46,6 @@ std::string cacheValue(const std::string& key) {
 }
 
 fs::path sourceDir() { return cacheValue("CMAKE_HOME_DIRECTORY"); }
-fs::path fixture(const std::string& name) { return buildDir() / "tests/plugins/fixtures" / (name + ".so"); }
-fs::path bundled(const std::string& name) { return buildDir() / "lib/hookhost/plugins" / (name + ".so"); }
-
-// Copy beside, then rename: how an operator installs a plugin, so the host never sees half a file.
-void installFile(const fs::path& from, const fs::path& to) {
-  fs::path staging = to.parent_path() / ("." + to.filename().string() + ".tmp");
-  fs::copy_file(from, staging, fs::copy_options::overwrite_existing);
-  fs::rename(staging, to);
-}
 
 // Runs a shell command with its output appended to `log`; whether it succeeded.
 bool run(const std::string& command, const fs::path& log) {
@@ -142,13 +132,7 @@ class PluginHost : public ::testing::Test {
                                                  "bundled plugins (all targets) before this suite";
     }
     fs::create_directories(pluginsDir());
-    // The catalog plus `test.hook`, which the fixture plugins' handlers are for.
-    fs::create_directories(hooksDir());
-    for (const auto& entry : fs::directory_iterator(sourceDir() / "conf/hooks")) {
-      fs::copy_file(entry.path(), hooksDir() / entry.path().filename());
-    }
-    std::ofstream(hooksDir() / "test.hook.json")
-        << json{{"name", "test.hook"}, {"description", "for tests"}, {"payload_schema", {{"type", "object"}}}}.dump();
+    writeHooksDir(hooksDir());
   }
 
   void TearDown() override {

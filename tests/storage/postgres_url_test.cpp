@@ -8,15 +8,17 @@ namespace {
 
 TEST(PostgresUrl, BecomesAKeyValueConnectionString) {
   EXPECT_EQ(*postgresConnectionString("postgresql://hookhost:s3cret@db.example:6543/jobs"),
-            "host=db.example port=6543 dbname=jobs user=hookhost password=s3cret connect_timeout=10");
+            "host=db.example port=6543 dbname=jobs user=hookhost password=s3cret connect_timeout=10 "
+            "options=-cidle_in_transaction_session_timeout=15000");
   EXPECT_EQ(*postgresConnectionString("postgres://10.0.0.5/hookhost?connect_timeout=3"),
-            "host=10.0.0.5 port=5432 dbname=hookhost connect_timeout=3");
+            "host=10.0.0.5 port=5432 dbname=hookhost connect_timeout=3 "
+            "options=-cidle_in_transaction_session_timeout=15000");
 }
 
 TEST(PostgresUrl, DecodesAndQuotesWhatLibpqWouldMisread) {
   EXPECT_EQ(*postgresConnectionString("postgresql://app:it%27s%2Fme@h/db?sslmode=require&application_name=hookhost"),
             "host=h port=5432 dbname=db user=app password='it\\'s/me' sslmode=require application_name=hookhost "
-            "connect_timeout=10");
+            "connect_timeout=10 options=-cidle_in_transaction_session_timeout=15000");
 }
 
 TEST(PostgresUrl, RefusesASpaceWhichPocoWouldSplitAt) {
