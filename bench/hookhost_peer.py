@@ -4,6 +4,11 @@ Variants: "python" (the workload as a sandboxed Python handler, warm workers), "
 (the bundled comtrade_summary plugin in the sandboxed plugin worker) and "plugin-inproc" (the
 same plugin trusted, run in the host's process). Everything stays durable: SQLite with the
 host's own settings, and every handler has notify addresses, so every job queues a mail.
+
+"pg-1host" and "pg-2hosts" are "plugin-inproc" with the store on PostgreSQL (postgres_store.py,
+fsync=on, synchronous_commit=on), a fresh database each: one host, or two hosts sharing it.
+With two, the load generator alternates its requests between both hosts' APIs, and the jobs
+are read back through both.
 """
 
 import datetime
@@ -18,6 +23,8 @@ from procs import BenchError, Process, RssSampler, eventually, http_json, median
 
 PLUGIN = "comtrade_summary"
 SUCCEEDED = '"state":"SUCCEEDED"'
+POSTGRES_HOSTS = {"pg-1host": 1, "pg-2hosts": 2}
+IN_PROCESS = ("plugin-inproc",) + tuple(POSTGRES_HOSTS)
 
 
 def _epoch(rfc3339):
@@ -26,27 +33,47 @@ def _epoch(rfc3339):
 
 
 class Hookhost:
-    def __init__(self, binary, workdir, variant):
+    def __init__(self, binary, workdir, variant, data_url=None, key=None, index=0):
+        """`data_url`: a PostgreSQL store (else SQLite in the data dir). A host that joins a store
+        which already has users prints no admin key: pass the first host's as `key`."""
         self.variant = variant
         self.workdir = workdir
-        data_dir = os.path.join(workdir, f"hookhost-{variant}")
+        # Further hosts sharing this one's store: fires and reads go to all of them.
+        self.others = []
+        name = f"hookhost-{variant}" + (f"-{index + 1}" if variant in POSTGRES_HOSTS else "")
+        data_dir = os.path.join(workdir, name)
         os.makedirs(data_dir)
         env = {k: v for k, v in os.environ.items() if not k.startswith("HOOKHOST_")}
         env.update(HOOKHOST_HTTP_PORT="0", HOOKHOST_DATA_DIR=data_dir)
-        if variant == "plugin-inproc":
+        if data_url:
+            env["HOOKHOST_DATA_URL"] = data_url
+        if variant in IN_PROCESS:
             env["HOOKHOST_PLUGINS_TRUSTED"] = PLUGIN
-        self.process = Process(f"hookhost-{variant}", [binary, "serve"], workdir, env=env)
+        self.process = Process(name, [binary, "serve"], workdir, env=env)
 
         def started():
             if not self.process.alive():
-                raise BenchError(f"hookhost exited at start:\n{self.process.text()[-2000:]}")
+                raise BenchError(f"{name} exited at start:\n{self.process.text()[-2000:]}")
             port = re.search(r"listening on http://127\.0\.0\.1:(\d+)", self.process.text())
-            key = re.search(r"(hh_[0-9a-f]+_[0-9a-f]+)", self.process.text("out"))
-            return port and key and (int(port.group(1)), key.group(1))
+            printed = re.search(r"(hh_[0-9a-f]+_[0-9a-f]+)", self.process.text("out"))
+            found = key or (printed and printed.group(1))
+            return port and found and (int(port.group(1)), found)
 
-        self.port, key = eventually(started, 30, what="hookhost to listen")
-        self.auth = f"Authorization: Bearer {key}"
-        self.headers = {"Authorization": f"Bearer {key}"}
+        try:
+            self.port, self.key = eventually(started, 30, what=f"{name} to listen")
+        except BaseException:
+            self.process.stop()
+            raise
+        self.auth = f"Authorization: Bearer {self.key}"
+        self.headers = {"Authorization": f"Bearer {self.key}"}
+
+    @property
+    def hosts(self):
+        return [self] + self.others
+
+    @property
+    def ports(self):
+        return [host.port for host in self.hosts]
 
     def request(self, method, path, body=None, timeout=60):
         return http_json(self.port, method, path, body, self.headers, timeout)
@@ -71,8 +98,9 @@ class Hookhost:
     def jobs_after(self, cursor):
         """Every job with an id above `cursor`, paged through the API."""
         jobs = []
-        for _ in range(100000):
-            status, page = self.request("GET", f"/v1/jobs?limit=1000&after={cursor}")
+        for turn in range(100000):
+            host = self.hosts[turn % len(self.hosts)]  # the pages come from every host in turn
+            status, page = host.request("GET", f"/v1/jobs?limit=1000&after={cursor}")
             if status != 200:
                 raise BenchError(f"GET /v1/jobs: {status} {page}")
             jobs += page["jobs"]
@@ -82,10 +110,11 @@ class Hookhost:
         raise BenchError("GET /v1/jobs did not end")
 
     def idle(self):
-        for state in ("QUEUED", "RUNNING"):
-            status, page = self.request("GET", f"/v1/jobs?state={state}&limit=1")
-            if status != 200 or page["jobs"]:
-                return False
+        for host in self.hosts:
+            for state in ("QUEUED", "RUNNING"):
+                status, page = host.request("GET", f"/v1/jobs?state={state}&limit=1")
+                if status != 200 or page["jobs"]:
+                    return False
         return True
 
     def burst(self, loadgen, events, connections, tag="bench"):
@@ -93,7 +122,7 @@ class Hookhost:
         completion, taken from the jobs' own finished_at."""
         jobs = self.jobs_after(0)
         cursor = max((job["job_id"] for job in jobs), default=0)
-        fired = run_loadgen(loadgen, self.port, "/v1/events", self.event_file(tag), events, connections,
+        fired = run_loadgen(loadgen, self.ports, "/v1/events", self.event_file(tag), events, connections,
                             [self.auth], '"event_id"')
         if fired["good"] != events:
             raise BenchError(f"hookhost {self.variant}: {fired['good']} of {events} fires accepted: "
@@ -104,14 +133,19 @@ class Hookhost:
         if len(jobs) != events or len(done) != events:
             raise BenchError(f"hookhost {self.variant}: {len(done)} of {events} jobs succeeded "
                              f"({len(jobs)} created); e.g. {next((j for j in jobs if j['state'] != 'SUCCEEDED'), None)}")
+        retried = [job for job in done if job.get("attempt") != 1]
+        if self.variant in POSTGRES_HOSTS and retried:
+            raise BenchError(f"hookhost {self.variant}: {len(retried)} of {events} jobs ran more than once, "
+                             f"e.g. {retried[0]}")
         last = max(_epoch(job["finished_at"]) for job in done)
         elapsed = last - fired["start_real"]
+        self.last_burst = {"first_job": cursor + 1, "fired_per_host": fired["good_per_port"]}
         return {"events": events, "elapsed_s": elapsed, "throughput": events / elapsed,
                 "fire_rate": events / fired["elapsed_s"], "client_cpu_s": fired["cpu_s"]}
 
     def latency(self, loadgen, events):
         """Events fired one at a time, each answered when its job is done (?wait=30)."""
-        waited = run_loadgen(loadgen, self.port, "/v1/events?wait=30", self.event_file("bench"), events, 1,
+        waited = run_loadgen(loadgen, self.ports, "/v1/events?wait=30", self.event_file("bench"), events, 1,
                              [self.auth], SUCCEEDED)
         if waited["good"] != events:
             raise BenchError(f"hookhost {self.variant}: {waited['good']} of {events} waited fires succeeded: "
@@ -141,7 +175,7 @@ class Hookhost:
     def stop(self):
         code = self.process.stop()
         if code != 0:
-            print(f"warning: hookhost {self.variant} exited {code} on SIGTERM", flush=True)
+            print(f"warning: {self.process.name} exited {code} on SIGTERM", flush=True)
         return code
 
 
@@ -166,10 +200,87 @@ def measure(binary, loadgen, workdir, variant, sizes):
             figures.update(host.latency(loadgen, sizes["latency"]))
         finally:
             worker_peak = sampler.stop()
-        figures["rss_worker_mb"] = None if variant == "plugin-inproc" else worker_peak
+        figures["rss_worker_mb"] = None if variant in IN_PROCESS else worker_peak
         if variant == "python":
             figures["cold_start_ms"] = host.cold_start(sizes["cold"])
         figures["rss_host_mb"] = peak_rss_mb(host.process.pid)
         return figures
     finally:
         host.stop()
+
+
+def measure_postgres(binary, loadgen, workdir, variant, sizes, postgres):
+    """The in-process plugin with the store on PostgreSQL, on POSTGRES_HOSTS[variant] hosts
+    sharing one fresh database. Besides the usual figures: which host ran how many jobs of
+    the throughput run (every job exactly once, from the jobs' RUN history), PostgreSQL's WAL
+    writes and fsyncs per event in that run and its mails (pg_stat_wal), which host ran each
+    one-at-a-time event, and the hosts' log lines at Warning or worse."""
+    count = POSTGRES_HOSTS[variant]
+    url = postgres.create_database("hookhost_bench_" + variant.replace("-", "_"))
+    first = Hookhost(binary, workdir, variant, data_url=url)
+
+    def host_of(owner):
+        """The host whose id (hostname:pid) is `owner`."""
+        return next((host for host in first.hosts if owner.endswith(f":{host.process.pid}")), None)
+
+    try:
+        # One after the other: the first start of an empty store creates the admin whose key
+        # every host then accepts.
+        for index in range(1, count):
+            first.others.append(Hookhost(binary, workdir, variant, data_url=url, key=first.key, index=index))
+
+        def all_hosts_live():
+            status, health = first.request("GET", "/health")
+            return status == 200 and len(health.get("hosts", [])) == count
+
+        eventually(all_hosts_live, 30, interval=0.2, what=f"/health to list {count} live hosts")
+        first.register("bench", "bench")
+        first.burst(loadgen, sizes["warmup"], sizes["connections"])
+
+        def mails_sent():
+            # Each job's mail is part of its work: the WAL it costs counts for the event.
+            return postgres.query(url, "SELECT count(*) FROM notifications WHERE state = 'PENDING'") == "0"
+
+        eventually(mails_sent, 60, interval=0.2, what="the warm-up's mails to be sent")
+        before = postgres.wal_counters()
+        figures = first.burst(loadgen, sizes["events"], sizes["connections"])
+        eventually(mails_sent, 60, interval=0.2, what="the throughput run's mails to be sent")
+        after = postgres.wal_counters()
+        events = sizes["events"]
+        figures.update({f"wal_{name}_per_event": (after[name] - before[name]) / events for name in before})
+
+        ran = postgres.query(url, "SELECT (data::json)->>'host', count(*) FROM job_history WHERE kind = 'RUN' "
+                                  f"AND job_id >= {first.last_burst['first_job']} GROUP BY 1")
+        per_owner = dict(line.rsplit("|", 1) for line in ran.splitlines() if line)
+        jobs_per_host = [sum(int(n) for owner, n in per_owner.items() if host_of(owner) == host)
+                         for host in first.hosts]
+        if sum(int(n) for n in per_owner.values()) != events or sum(jobs_per_host) != events:
+            raise BenchError(f"hookhost {variant}: {events} jobs, but their RUN history says {per_owner}")
+        figures.update(hosts=count, jobs_run_per_host=jobs_per_host,
+                       fired_per_host=first.last_burst["fired_per_host"], postgres=postgres.settings)
+
+        last_job = int(postgres.query(url, "SELECT coalesce(max(id), 0) FROM jobs"))
+        figures.update(first.latency(loadgen, sizes["latency"]))
+        # One connection, one event at a time, one job each: the i-th job was fired through
+        # host i mod count. A `?wait` learns of another host's completion only when it polls.
+        ran = postgres.query(url, "SELECT (data::json)->>'host' FROM job_history WHERE kind = 'RUN' "
+                                  f"AND job_id > {last_job} ORDER BY job_id")
+        owners = [host_of(owner) for owner in ran.splitlines() if owner]
+        if len(owners) != sizes["latency"]:
+            raise BenchError(f"hookhost {variant}: {sizes['latency']} events fired one at a time, "
+                             f"{len(owners)} jobs ran")
+        figures["latency_events"] = len(owners)
+        figures["latency_run_elsewhere"] = sum(1 for i, owner in enumerate(owners)
+                                               if owner is not first.hosts[i % count])
+        figures["rss_worker_mb"] = None
+        figures["rss_host_mb"] = max((peak_rss_mb(host.process.pid) or 0) for host in first.hosts)
+    finally:
+        for host in first.hosts:
+            host.stop()
+    # After the stop, so that what the hosts log while draining counts too.
+    problems = [line for host in first.hosts for line in host.process.text().splitlines()
+                if re.match(r"\S+ (Warning|Error|Critical|Fatal) ", line)]
+    for line in problems[:5]:
+        print(f"  {variant} host log: {line}", flush=True)
+    figures["host_log_problems"] = len(problems)
+    return figures

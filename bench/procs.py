@@ -178,9 +178,13 @@ def percentile(values, p):
 
 
 def run_loadgen(binary, port, path, body_file, requests, connections, headers=(), expect=None, timeout_s=60):
-    """Runs hh-loadgen (loadgen.cpp) and returns its JSON summary."""
-    argv = [binary, "--port", str(port), "--path", path, "--body-file", body_file,
-            "--requests", str(requests), "--connections", str(connections), "--timeout-s", str(timeout_s)]
+    """Runs hh-loadgen (loadgen.cpp) and returns its JSON summary. `port` may be a list: the
+    requests then alternate between those ports (several hosts sharing one store)."""
+    argv = [binary]
+    for one in port if isinstance(port, (list, tuple)) else [port]:
+        argv += ["--port", str(one)]
+    argv += ["--path", path, "--body-file", body_file,
+             "--requests", str(requests), "--connections", str(connections), "--timeout-s", str(timeout_s)]
     for header in headers:
         argv += ["--header", header]
     if expect:

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# The side-by-side benchmark of issue 8, in one command:
+# The side-by-side benchmark of issue 8 (and hookhost on PostgreSQL with one and two hosts,
+# issue 7), in one command:
 #
 #   bench/run.sh            install the peers if missing, build hookhost (Release) and the load
-#                           generator, measure hookhost, Celery and webhook, print the table
+#                           generator, measure hookhost (on SQLite, and on PostgreSQL with one and
+#                           with two hosts), Celery and webhook, print the table
 #   bench/run.sh --quick    smoke run (what scripts/test.sh runs): small counts, skips a peer
 #                           whose package is missing, uses an already built tree if there is one
 #
 # Options: --build DIR (the hookhost build tree; default build-bench, or for --quick the
 # first of build, build-bench that has bin/hookhost), --json FILE (raw figures), --only LIST
-# (some of python,plugin-isolated,plugin-inproc,celery,webhook).
+# (some of python,plugin-isolated,plugin-inproc,pg-1host,pg-2hosts,celery,webhook).
 # Exits non-zero only when the harness itself fails, never for a missed target.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -254,11 +254,15 @@ storage::Completion Dispatcher::decide(const storage::ClaimedJob& job, const Run
 
 void Dispatcher::housekeepingLoop() {
   auto renewEvery = std::max(std::chrono::milliseconds(100), options_.lease / 3);
+  auto tick = std::min(renewEvery, std::chrono::milliseconds(1000));
   auto lastRenew = Clock::now();
   std::unique_lock lock(mutex_);
   while (!stopping_ || !running_.empty()) {
-    wake_.wait_for(lock, std::min(renewEvery, std::chrono::milliseconds(1000)));
-    if (stopping_ && running_.empty() && ready_.empty()) return;
+    // The workers' notifications wake this thread too; it still works once per tick (each
+    // pass writes), and only ends early when the drain is over.
+    if (wake_.wait_until(lock, Clock::now() + tick, [this] { return stopping_ && running_.empty() && ready_.empty(); })) {
+      return;
+    }
     // Claimed jobs still waiting for a free worker hold leases too.
     std::vector<std::int64_t> ids;
     for (const auto& [id, running] : running_) {

@@ -37,8 +37,9 @@ class JobWatch {
       }
       if (done()) return true;
       std::unique_lock lock(mutex_);
-      // A bounded slice also covers changes made by another host sharing the store.
-      auto slice = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(250));
+      // A bounded slice also covers changes made by another host sharing the store, which
+      // nothing here is told of.
+      auto slice = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
       cv_.wait_until(lock, slice, [&] { return generation_ != seen; });
       if (std::chrono::steady_clock::now() >= deadline) {
         lock.unlock();
