@@ -44,11 +44,20 @@ RunRequest requestFor(const storage::ClaimedJob& job) {
 
 Poco::Logger& logger() { return Poco::Logger::get("hookhost.dispatch"); }
 
+// How far a claim may grow, in jobs per worker: claimed jobs wait in ready_ with their
+// lease renewed, unavailable to other hosts meanwhile.
+constexpr std::size_t kMaxClaimBatchPerWorker = 16;
+
 }  // namespace
 
 Dispatcher::Dispatcher(storage::Store& store, EventService& events, JobWatch& watch, metrics::HostMetrics& metrics,
                        DispatcherOptions options)
-    : store_(store), events_(events), watch_(watch), metrics_(metrics), options_(std::move(options)) {}
+    : store_(store),
+      events_(events),
+      watch_(watch),
+      metrics_(metrics),
+      options_(std::move(options)),
+      claimBatch_(static_cast<std::size_t>(std::max(1, options_.workers))) {}
 
 Dispatcher::~Dispatcher() { stop(std::chrono::milliseconds(0)); }
 
@@ -116,13 +125,17 @@ bool Dispatcher::takeJob(storage::ClaimedJob& job) {
     if (stopping_) return false;
     std::uint64_t seen = wakeups_;
     if (claiming_) {
+      ++waitingForClaim_;
       wake_.wait_for(lock, options_.pollInterval, [&] { return stopping_ || !ready_.empty() || !claiming_; });
+      --waitingForClaim_;
       continue;
     }
     claiming_ = true;
-    // One claim for every worker at once: claims are write transactions, and a batch
-    // costs one of them instead of one per job.
-    std::size_t batch = static_cast<std::size_t>(std::max(1, options_.workers));
+    // Claims are write transactions, one at a time, each waiting for its commit: a batch
+    // costs one of them instead of one per job. It starts at one job per worker, and
+    // doubles while workers sit idle waiting for it (short jobs, a deep queue), so the
+    // claim's commit is not what caps throughput.
+    const std::size_t batch = claimBatch_;
     lock.unlock();
     std::vector<storage::ClaimedJob> claimed;
     try {
@@ -134,6 +147,12 @@ bool Dispatcher::takeJob(storage::ClaimedJob& job) {
     }
     lock.lock();
     claiming_ = false;
+    const std::size_t perWorker = static_cast<std::size_t>(std::max(1, options_.workers));
+    if (claimed.size() == batch && waitingForClaim_ > 0) {
+      claimBatch_ = std::min(batch * 2, perWorker * kMaxClaimBatchPerWorker);
+    } else if (claimed.size() < batch) {
+      claimBatch_ = std::max(perWorker, batch / 2);
+    }
     for (auto& one : claimed) ready_.push_back(std::move(one));
     wake_.notify_all();
     if (!claimed.empty() || wakeups_ != seen) continue;

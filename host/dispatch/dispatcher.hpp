@@ -94,6 +94,8 @@ class Dispatcher {
   std::condition_variable wake_;
   std::deque<storage::ClaimedJob> ready_;
   bool claiming_ = false;
+  int waitingForClaim_ = 0;     // workers idle until the claim in flight returns
+  std::size_t claimBatch_ = 1;  // jobs asked for by the next claim
   bool stopping_ = false;
   std::uint64_t wakeups_ = 0;
   std::map<std::int64_t, Running> running_;
