@@ -71,8 +71,9 @@ class Store : public notify::Outbox {
   virtual Status applyCallback(std::int64_t jobId, const std::string& tokenHash, CallbackEvent event,
                                const nlohmann::json& data) = 0;
   /// Jobs whose lease expired (or, at start-up of a host that owns its store alone, every
-  /// running job and every notification lease) go back to the queue while attempts remain,
-  /// else fail; waiting jobs past their deadline time out.
+  /// running job and every notification lease) go back to the queue: a lost host is not
+  /// the handler's failure, so up to two such losses beyond max_attempts; then they fail.
+  /// Waiting jobs past their deadline time out.
   virtual RescueCounts rescueExpired(RescueScope scope) = 0;
   virtual std::int64_t countQueued() = 0;
   /// Jobs per state, for /metrics.
