@@ -6,6 +6,7 @@
 
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <sqlite3.h>
 #include <Poco/Data/DataException.h>
 
 #include "storage/migrations.hpp"
@@ -38,6 +39,18 @@ void configureSqlite(Poco::Data::Session& session) {
   session << "PRAGMA foreign_keys=ON", now;
 }
 
+// Process-wide SQLite settings, before the first connection opens. Every connection is used
+// by one thread at a time (the writer thread, or the reader that took it from the pool), so
+// SQLite's per-connection mutexes (serialized mode) buy nothing; and its memory statistics
+// take one process-wide mutex on every allocation, which all readers and the writer
+// contended for (seen in the issue 8 profile).
+void configureSqliteLibrary() {
+  sqlite3_shutdown();
+  sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  sqlite3_initialize();
+}
+
 User readUser(Poco::Data::RecordSet& rows) {
   User user;
   user.id = sql::integer(rows, "id");
@@ -53,7 +66,10 @@ User readUser(Poco::Data::RecordSet& rows) {
 
 std::unique_ptr<SqlStore> SqlStore::openSqlite(const std::filesystem::path& path) {
   static std::once_flag registered;
-  std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  std::call_once(registered, [] {
+    configureSqliteLibrary();
+    Poco::Data::SQLite::Connector::registerConnector();
+  });
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
 
   Poco::Data::Session writer("SQLite", path.string());
