@@ -10,11 +10,9 @@
 
 namespace hookhost::storage {
 
-using Poco::Data::Keywords::now;
-
 GroupCommitter::GroupCommitter(Poco::Data::Session session, std::size_t maxBatch)
     : session_(std::move(session)),
-      dialect_(sql::dialectOf(session_)),
+      connection_(session_, &statements_),
       maxBatch_(maxBatch),
       writer_([this] { loop(); }) {}
 
@@ -27,10 +25,10 @@ GroupCommitter::~GroupCommitter() {
   writer_.join();
 }
 
-void GroupCommitter::submit(std::function<void(Poco::Data::Session&)> work) {
+void GroupCommitter::submit(std::function<void(sql::Connection&)> work) {
   if (std::this_thread::get_id() == writer_.get_id()) {
     // Work that itself writes (a nested call) is already inside the batch's transaction.
-    work(session_);
+    work(connection_);
     return;
   }
   auto done = std::make_shared<std::promise<void>>();
@@ -42,7 +40,7 @@ void GroupCommitter::submit(std::function<void(Poco::Data::Session&)> work) {
   committed.get();
 }
 
-void GroupCommitter::post(std::function<void(Poco::Data::Session&)> work,
+void GroupCommitter::post(std::function<void(sql::Connection&)> work,
                           std::function<void(std::exception_ptr)> finished) {
   enqueue(Task{std::move(work), std::move(finished)});
 }
@@ -75,6 +73,7 @@ void GroupCommitter::loop() {
 bool GroupCommitter::connected() {
   if (session_.isConnected()) return true;
   try {
+    statements_.clear();
     session_.reconnect();
     return true;
   } catch (const Poco::Exception& error) {
@@ -92,26 +91,27 @@ void GroupCommitter::commitBatch(std::deque<Task>& batch) {
     return;
   }
   std::vector<std::exception_ptr> failures(batch.size());
+  auto run = [this](const char* statement) { connection_.execute(statement, {}); };
   try {
-    session_ << sql::beginWrite(dialect_), now;
+    run(sql::beginWrite(connection_.dialect()));
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      session_ << "SAVEPOINT work", now;
+      run("SAVEPOINT work");
       try {
-        batch[i].work(session_);
-        session_ << "RELEASE work", now;
+        batch[i].work(connection_);
+        run("RELEASE work");
       } catch (...) {
         failures[i] = std::current_exception();
-        session_ << "ROLLBACK TO work", now;
-        session_ << "RELEASE work", now;
+        run("ROLLBACK TO work");
+        run("RELEASE work");
       }
     }
-    session_ << "COMMIT", now;
+    run("COMMIT");
   } catch (...) {
     // The transaction itself failed (disk full, I/O error, connection lost): nothing of the
     // batch is known to be durable.
     auto failure = std::current_exception();
     try {
-      session_ << "ROLLBACK", now;
+      run("ROLLBACK");
     } catch (...) {
     }
     if (!session_.isConnected()) {

@@ -13,7 +13,8 @@
 
 #include <Poco/Data/Session.h>
 
-#include "storage/sql_dialect.hpp"
+#include "storage/sql_connection.hpp"
+#include "storage/sqlite_statements.hpp"
 
 namespace hookhost::storage {
 
@@ -33,13 +34,13 @@ class GroupCommitter {
   /// Runs `work(session)` in the writer thread, in a transaction, and returns its result
   /// after the commit. Rethrows what `work` throws (after rolling its writes back).
   template <typename Work>
-  auto run(Work&& work) -> std::invoke_result_t<Work, Poco::Data::Session&> {
-    using R = std::invoke_result_t<Work, Poco::Data::Session&>;
+  auto run(Work&& work) -> std::invoke_result_t<Work, sql::Connection&> {
+    using R = std::invoke_result_t<Work, sql::Connection&>;
     if constexpr (std::is_void_v<R>) {
-      submit([&](Poco::Data::Session& session) { work(session); });
+      submit([&](sql::Connection& session) { work(session); });
     } else {
       std::optional<R> out;
-      submit([&](Poco::Data::Session& session) { out.emplace(work(session)); });
+      submit([&](sql::Connection& session) { out.emplace(work(session)); });
       return std::move(*out);
     }
   }
@@ -47,22 +48,25 @@ class GroupCommitter {
   /// Like run() without waiting: `finished` is called on the writer thread once the work is
   /// committed (with nullptr) or has failed (with the exception). It must be quick and must
   /// not write through this committer.
-  void post(std::function<void(Poco::Data::Session&)> work, std::function<void(std::exception_ptr)> finished);
+  void post(std::function<void(sql::Connection&)> work, std::function<void(std::exception_ptr)> finished);
 
  private:
   struct Task {
-    std::function<void(Poco::Data::Session&)> work;
+    std::function<void(sql::Connection&)> work;
     std::function<void(std::exception_ptr)> finished;
   };
 
-  void submit(std::function<void(Poco::Data::Session&)> work);
+  void submit(std::function<void(sql::Connection&)> work);
   void enqueue(Task task);
   void loop();
   void commitBatch(std::deque<Task>& batch);
   bool connected();
 
   Poco::Data::Session session_;
-  sql::Dialect dialect_;
+  // The writer runs the same statements all day: on SQLite they stay prepared. Declared
+  // after the session, so they are finalized before it closes.
+  sql::SqliteStatements statements_;
+  sql::Connection connection_;
   std::string lastConnectError_;
   std::size_t maxBatch_;
   std::mutex mutex_;

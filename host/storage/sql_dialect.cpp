@@ -40,12 +40,4 @@ const char* lockAndSkipLocked(Dialect dialect) {
 
 const char* lockForUpdate(Dialect dialect) { return dialect == Dialect::Postgres ? " FOR UPDATE" : ""; }
 
-Micros databaseNow(Poco::Data::Session& session) {
-  if (dialectOf(session) != Dialect::Postgres) return nowMicros();
-  Poco::Int64 now = 0;
-  session << "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint", Poco::Data::Keywords::into(now),
-      Poco::Data::Keywords::now;
-  return now;
-}
-
 }  // namespace hookhost::storage::sql

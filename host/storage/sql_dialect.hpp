@@ -4,7 +4,6 @@
 
 #include <Poco/Data/Session.h>
 
-#include "common/clock.hpp"
 
 namespace hookhost::storage::sql {
 
@@ -35,10 +34,5 @@ const char* lockAndSkipLocked(Dialect dialect);
 /// what it read (a state check, then an update): on PostgreSQL it locks them, so another
 /// host's transaction cannot change them in between. SQLite's single writer already does.
 const char* lockForUpdate(Dialect dialect);
-
-/// The database's clock, in microseconds since the epoch. Leases and deadlines shared by
-/// several hosts are measured on it, so no host's clock skew moves them. An embedded
-/// SQLite store is on this host: its clock is this host's.
-Micros databaseNow(Poco::Data::Session& session);
 
 }  // namespace hookhost::storage::sql

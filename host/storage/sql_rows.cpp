@@ -1,28 +1,46 @@
 #include "storage/sql_rows.hpp"
 
+#include <stdexcept>
+
+#include <Poco/Data/DataException.h>
+
 namespace hookhost::storage::sql {
 
-std::string text(Poco::Data::RecordSet& rows, const std::string& column) {
-  if (rows.isNull(column)) return {};
-  return rows[column].convert<std::string>();
+const Value& Rows::operator[](const std::string& column) const {
+  if (current_ >= rows_.size()) throw Poco::Data::DataException("no current row to read '" + column + "' from");
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    if (columns_[i] == column) return rows_[current_][i];
+  }
+  throw Poco::Data::DataException("the result has no column '" + column + "'");
 }
 
-std::int64_t integer(Poco::Data::RecordSet& rows, const std::string& column) {
-  if (rows.isNull(column)) return 0;
-  return rows[column].convert<Poco::Int64>();
+std::optional<std::string> optionalText(const Rows& rows, const std::string& column) {
+  const Value& value = rows[column];
+  if (const auto* text = std::get_if<std::string>(&value)) return *text;
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return std::to_string(*integer);
+  if (const auto* real = std::get_if<double>(&value)) return std::to_string(*real);
+  return std::nullopt;
 }
 
-std::optional<std::string> optionalText(Poco::Data::RecordSet& rows, const std::string& column) {
-  if (rows.isNull(column)) return std::nullopt;
-  return rows[column].convert<std::string>();
+std::optional<std::int64_t> optionalInteger(const Rows& rows, const std::string& column) {
+  const Value& value = rows[column];
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return *integer;
+  if (const auto* real = std::get_if<double>(&value)) return static_cast<std::int64_t>(*real);
+  if (const auto* text = std::get_if<std::string>(&value)) {
+    try {
+      return std::stoll(*text);
+    } catch (const std::logic_error&) {
+      throw Poco::Data::DataException("column '" + column + "' holds '" + *text + "', not an integer");
+    }
+  }
+  return std::nullopt;
 }
 
-std::optional<std::int64_t> optionalInteger(Poco::Data::RecordSet& rows, const std::string& column) {
-  if (rows.isNull(column)) return std::nullopt;
-  return rows[column].convert<Poco::Int64>();
-}
+std::string text(const Rows& rows, const std::string& column) { return optionalText(rows, column).value_or(""); }
 
-nlohmann::json json(Poco::Data::RecordSet& rows, const std::string& column) {
+std::int64_t integer(const Rows& rows, const std::string& column) { return optionalInteger(rows, column).value_or(0); }
+
+nlohmann::json json(const Rows& rows, const std::string& column) {
   auto parsed = nlohmann::json::parse(text(rows, column), nullptr, false);
   return parsed.is_discarded() ? nlohmann::json() : parsed;
 }

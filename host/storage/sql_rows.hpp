@@ -5,21 +5,19 @@
 #include <string>
 #include <vector>
 
-#include <Poco/Data/RecordSet.h>
-#include <Poco/Data/Session.h>
-#include <Poco/Data/Statement.h>
 #include <nlohmann/json.hpp>
 
-#include "storage/sql_dialect.hpp"
+#include "storage/sql_connection.hpp"
+#include "storage/sql_values.hpp"
 
 namespace hookhost::storage::sql {
 
-/// Reads of the current row of a RecordSet, with SQL NULL mapped to a fallback or empty.
-std::string text(Poco::Data::RecordSet& rows, const std::string& column);
-std::int64_t integer(Poco::Data::RecordSet& rows, const std::string& column);
-std::optional<std::string> optionalText(Poco::Data::RecordSet& rows, const std::string& column);
-std::optional<std::int64_t> optionalInteger(Poco::Data::RecordSet& rows, const std::string& column);
-nlohmann::json json(Poco::Data::RecordSet& rows, const std::string& column);
+/// Reads of the current row, with SQL NULL mapped to a fallback or empty.
+std::string text(const Rows& rows, const std::string& column);
+std::int64_t integer(const Rows& rows, const std::string& column);
+std::optional<std::string> optionalText(const Rows& rows, const std::string& column);
+std::optional<std::int64_t> optionalInteger(const Rows& rows, const std::string& column);
+nlohmann::json json(const Rows& rows, const std::string& column);
 
 std::vector<std::string> stringList(const nlohmann::json& array);
 
@@ -29,26 +27,23 @@ std::string placeholders(std::size_t count);
 /// Runs a statement and returns its rows. `bind` adds parameters:
 ///   auto rows = sql::query(session, "SELECT … WHERE id = ?", [&](auto& st) { st, bind(id); });
 template <typename Binder>
-Poco::Data::RecordSet query(Poco::Data::Session& session, const std::string& sql, Binder&& bindParameters) {
-  Poco::Data::Statement statement(session);
-  statement << forDialect(dialectOf(session), sql);
-  bindParameters(statement);
-  statement.execute();
-  return Poco::Data::RecordSet(statement);
+Rows query(Connection& session, const std::string& sql, Binder&& bindParameters) {
+  Params params;
+  bindParameters(params);
+  return session.query(sql, params);
 }
 
 /// Runs a write and returns how many rows it changed.
 template <typename Binder>
-std::size_t execute(Poco::Data::Session& session, const std::string& sql, Binder&& bindParameters) {
-  Poco::Data::Statement statement(session);
-  statement << forDialect(dialectOf(session), sql);
-  bindParameters(statement);
-  return statement.execute();
+std::size_t execute(Connection& session, const std::string& sql, Binder&& bindParameters) {
+  Params params;
+  bindParameters(params);
+  return session.execute(sql, params);
 }
 
 /// Runs an INSERT into a table with an `id` key and returns the new row's id.
 template <typename Binder>
-std::int64_t insert(Poco::Data::Session& session, const std::string& sql, Binder&& bindParameters) {
+std::int64_t insert(Connection& session, const std::string& sql, Binder&& bindParameters) {
   auto rows = query(session, sql + " RETURNING id", std::forward<Binder>(bindParameters));
   rows.moveFirst();
   return integer(rows, "id");

@@ -15,7 +15,7 @@
 
 namespace hookhost::storage {
 
-using Poco::Data::Keywords::bind;
+using sql::bind;
 using Poco::Data::Keywords::now;
 
 namespace {
@@ -51,7 +51,7 @@ void configureSqliteLibrary() {
   sqlite3_initialize();
 }
 
-User readUser(Poco::Data::RecordSet& rows) {
+User readUser(const sql::Rows& rows) {
   User user;
   user.id = sql::integer(rows, "id");
   user.name = sql::text(rows, "name");
@@ -120,7 +120,7 @@ Poco::Data::Session SqlStore::pooledReader() {
   }
 }
 
-std::int64_t SqlStore::queuedNow(Poco::Data::Session& session) {
+std::int64_t SqlStore::queuedNow(sql::Connection& session) {
   if (sharing_ == Sharing::SharedByHosts) {
     Micros at = nowMicros();
     if (at - queuedReadAt_ > kQueuedRefresh) {
@@ -137,7 +137,7 @@ SqlStore::~SqlStore() = default;
 
 Result<User> SqlStore::createUser(const std::string& name, const std::string& email, Role role,
                                   const std::string& keyId, const std::string& keyHash) {
-  return writer_.run([&](Poco::Data::Session& session) -> Result<User> {
+  return writer_.run([&](sql::Connection& session) -> Result<User> {
     auto existing = sql::query(session, "SELECT id FROM users WHERE name = ?",
                                [&](auto& st) { st, bind(name); });
     if (existing.rowCount() > 0) {
@@ -153,7 +153,7 @@ Result<User> SqlStore::createUser(const std::string& name, const std::string& em
 }
 
 std::vector<User> SqlStore::listUsers() {
-  return read([&](Poco::Data::Session& session) {
+  return read([&](sql::Connection& session) {
     auto rows = sql::query(session, "SELECT * FROM users ORDER BY name", [](auto&) {});
     std::vector<User> users;
     for (bool more = rows.moveFirst(); more; more = rows.moveNext()) users.push_back(readUser(rows));
@@ -162,7 +162,7 @@ std::vector<User> SqlStore::listUsers() {
 }
 
 Status SqlStore::revokeUser(const std::string& name) {
-  return writer_.run([&](Poco::Data::Session& session) -> Status {
+  return writer_.run([&](sql::Connection& session) -> Status {
     Micros at = sql::databaseNow(session);
     auto changed = sql::execute(session, "UPDATE users SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
                                 [&](auto& st) { st, bind(at), bind(name); });
@@ -174,7 +174,7 @@ Status SqlStore::revokeUser(const std::string& name) {
 }
 
 std::optional<UserCredentials> SqlStore::findUserByKeyId(const std::string& keyId) {
-  return read([&](Poco::Data::Session& session) -> std::optional<UserCredentials> {
+  return read([&](sql::Connection& session) -> std::optional<UserCredentials> {
     auto rows = sql::query(session, "SELECT * FROM users WHERE key_id = ? AND revoked_at IS NULL",
                            [&](auto& st) { st, bind(keyId); });
     if (!rows.moveFirst()) return std::nullopt;
@@ -183,7 +183,7 @@ std::optional<UserCredentials> SqlStore::findUserByKeyId(const std::string& keyI
 }
 
 std::int64_t SqlStore::countUsers() {
-  return read([&](Poco::Data::Session& session) {
+  return read([&](sql::Connection& session) {
     auto rows = sql::query(session, "SELECT count(*) AS n FROM users", [](auto&) {});
     rows.moveFirst();
     return sql::integer(rows, "n");
@@ -191,7 +191,7 @@ std::int64_t SqlStore::countUsers() {
 }
 
 std::int64_t SqlStore::countQueued() {
-  return read([&](Poco::Data::Session& session) {
+  return read([&](sql::Connection& session) {
     auto rows = sql::query(session, "SELECT count(*) AS n FROM jobs WHERE state = 'QUEUED'", [](auto&) {});
     rows.moveFirst();
     return sql::integer(rows, "n");
@@ -199,7 +199,7 @@ std::int64_t SqlStore::countQueued() {
 }
 
 std::vector<std::pair<std::string, std::int64_t>> SqlStore::countJobsByState() {
-  return read([&](Poco::Data::Session& session) {
+  return read([&](sql::Connection& session) {
     auto rows = sql::query(session, "SELECT state, count(*) AS n FROM jobs GROUP BY state", [](auto&) {});
     std::vector<std::pair<std::string, std::int64_t>> counts;
     for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {

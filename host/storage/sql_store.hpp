@@ -82,27 +82,27 @@ class SqlStore final : public Store {
   /// Runs `work` on a pooled read connection. A connection the database dropped is
   /// replaced and the read tried again; when none can be had, StoreUnavailable.
   template <typename Read>
-  auto read(Read&& work) -> std::invoke_result_t<Read, Poco::Data::Session&>;
+  auto read(Read&& work) -> std::invoke_result_t<Read, sql::Connection&>;
   Poco::Data::Session pooledReader();
   /// Runs `work` in the writer. On a shared store another host may insert the same unique
   /// row (an event's key, a handler's name) between `work`'s look-up and its insert; the
   /// index then refuses ours, and the second try finds theirs.
   template <typename Work>
-  auto writeLosingRaceOnce(Work&& work) -> std::invoke_result_t<Work, Poco::Data::Session&>;
-  std::optional<Handler> readHandler(Poco::Data::Session& session, std::int64_t id, bool withCode);
-  std::vector<Job> readJobs(Poco::Data::Session& session, const std::string& where,
-                            const std::function<void(Poco::Data::Statement&)>& bindParameters);
+  auto writeLosingRaceOnce(Work&& work) -> std::invoke_result_t<Work, sql::Connection&>;
+  std::optional<Handler> readHandler(sql::Connection& session, std::int64_t id, bool withCode);
+  std::vector<Job> readJobs(sql::Connection& session, const std::string& where,
+                            const std::function<void(sql::Params&)>& bindParameters);
   // Writer-thread helpers: they run inside the caller's transaction.
-  Result<FireResult> fireIn(Poco::Data::Session& session, const NewEvent& event, std::int64_t maxQueued);
-  void appendHistory(Poco::Data::Session& session, std::int64_t jobId, const std::string& kind,
+  Result<FireResult> fireIn(sql::Connection& session, const NewEvent& event, std::int64_t maxQueued);
+  void appendHistory(sql::Connection& session, std::int64_t jobId, const std::string& kind,
                      const nlohmann::json& data, Micros at);
-  CompletionOutcome completeIn(Poco::Data::Session& session, std::int64_t jobId, int attempt,
+  CompletionOutcome completeIn(sql::Connection& session, std::int64_t jobId, int attempt,
                                const Completion& completion);
-  void finishJob(Poco::Data::Session& session, std::int64_t jobId, JobState state, const std::string& kind,
+  void finishJob(sql::Connection& session, std::int64_t jobId, JobState state, const std::string& kind,
                  const nlohmann::json& historyData, Micros at);
-  void queueNotification(Poco::Data::Session& session, std::int64_t jobId, Micros at);
-  std::int64_t queuedNow(Poco::Data::Session& session);
-  std::map<std::int64_t, std::int64_t> runningPerHandler(Poco::Data::Session& session,
+  void queueNotification(sql::Connection& session, std::int64_t jobId, Micros at);
+  std::int64_t queuedNow(sql::Connection& session);
+  std::map<std::int64_t, std::int64_t> runningPerHandler(sql::Connection& session,
                                                          std::vector<std::int64_t> handlerIds);
   Status settleNotification(std::int64_t id, int sendAttempt, const std::string& state, Micros at,
                             Micros nextAttemptAt, const std::string& error);
@@ -117,7 +117,7 @@ class SqlStore final : public Store {
 };
 
 template <typename Work>
-auto SqlStore::writeLosingRaceOnce(Work&& work) -> std::invoke_result_t<Work, Poco::Data::Session&> {
+auto SqlStore::writeLosingRaceOnce(Work&& work) -> std::invoke_result_t<Work, sql::Connection&> {
   if (sharing_ == Sharing::ThisHostOnly) return writer_.run(work);
   try {
     return writer_.run(work);
@@ -129,13 +129,14 @@ auto SqlStore::writeLosingRaceOnce(Work&& work) -> std::invoke_result_t<Work, Po
 }
 
 template <typename Read>
-auto SqlStore::read(Read&& work) -> std::invoke_result_t<Read, Poco::Data::Session&> {
+auto SqlStore::read(Read&& work) -> std::invoke_result_t<Read, sql::Connection&> {
   // A restarted database drops every pooled connection at once: each may need replacing.
   const int attempts = readers_->capacity() + 1;
   for (int attempt = 1;; ++attempt) {
     Poco::Data::Session session = pooledReader();
     try {
-      return work(session);
+      sql::Connection connection(session);
+      return work(connection);
     } catch (const Poco::Exception& error) {
       if (session.isConnected()) throw;
       if (attempt >= attempts) throw StoreUnavailable("the database connection was lost: " + error.displayText());

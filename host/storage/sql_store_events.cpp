@@ -4,11 +4,11 @@
 
 namespace hookhost::storage {
 
-using Poco::Data::Keywords::bind;
+using sql::bind;
 
 namespace {
 
-Job jobFromRow(Poco::Data::RecordSet& rows) {
+Job jobFromRow(const sql::Rows& rows) {
   Job job;
   job.id = sql::integer(rows, "id");
   job.eventId = sql::integer(rows, "event_id");
@@ -33,7 +33,7 @@ const char* kJobSelect =
     "SELECT j.*, h.name AS handler_name, h.hook AS hook, h.owner_id AS owner_id "
     "FROM jobs j JOIN handlers h ON h.id = j.handler_id ";
 
-std::vector<FiredJob> firedJobsOf(Poco::Data::Session& session, std::int64_t eventId) {
+std::vector<FiredJob> firedJobsOf(sql::Connection& session, std::int64_t eventId) {
   auto rows = sql::query(session,
                          "SELECT j.id, j.handler_id, h.name FROM jobs j JOIN handlers h ON h.id = j.handler_id "
                          "WHERE j.event_id = ? ORDER BY j.id",
@@ -48,10 +48,10 @@ std::vector<FiredJob> firedJobsOf(Poco::Data::Session& session, std::int64_t eve
 }  // namespace
 
 Result<FireResult> SqlStore::fire(const NewEvent& event, std::int64_t maxQueued) {
-  return writeLosingRaceOnce([&](Poco::Data::Session& session) { return fireIn(session, event, maxQueued); });
+  return writeLosingRaceOnce([&](sql::Connection& session) { return fireIn(session, event, maxQueued); });
 }
 
-Result<FireResult> SqlStore::fireIn(Poco::Data::Session& session, const NewEvent& event, std::int64_t maxQueued) {
+Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& event, std::int64_t maxQueued) {
   if (event.key) {
     auto first = sql::query(session, "SELECT id FROM events WHERE hook = ? AND idem_key = ?",
                             [&](auto& st) { st, bind(event.hook), bind(*event.key); });
@@ -115,7 +115,7 @@ Result<FireResult> SqlStore::fireIn(Poco::Data::Session& session, const NewEvent
   return fired;
 }
 
-void SqlStore::appendHistory(Poco::Data::Session& session, std::int64_t jobId, const std::string& kind,
+void SqlStore::appendHistory(sql::Connection& session, std::int64_t jobId, const std::string& kind,
                              const nlohmann::json& data, Micros at) {
   std::string text = data.dump();
   sql::execute(session, "INSERT INTO job_history (job_id, kind, at, data) VALUES (?, ?, ?, ?)",
@@ -123,7 +123,7 @@ void SqlStore::appendHistory(Poco::Data::Session& session, std::int64_t jobId, c
 }
 
 std::optional<Event> SqlStore::getEvent(std::int64_t id) {
-  return read([&](Poco::Data::Session& session) -> std::optional<Event> {
+  return read([&](sql::Connection& session) -> std::optional<Event> {
     auto rows = sql::query(session, "SELECT * FROM events WHERE id = ?", [&](auto& st) { st, bind(id); });
     if (!rows.moveFirst()) return std::nullopt;
     Event event;
@@ -140,8 +140,8 @@ std::optional<Event> SqlStore::getEvent(std::int64_t id) {
   });
 }
 
-std::vector<Job> SqlStore::readJobs(Poco::Data::Session& session, const std::string& where,
-                                    const std::function<void(Poco::Data::Statement&)>& bindParameters) {
+std::vector<Job> SqlStore::readJobs(sql::Connection& session, const std::string& where,
+                                    const std::function<void(sql::Params&)>& bindParameters) {
   auto rows = sql::query(session, kJobSelect + where, bindParameters);
   std::vector<Job> jobs;
   for (bool more = rows.moveFirst(); more; more = rows.moveNext()) jobs.push_back(jobFromRow(rows));
@@ -149,13 +149,13 @@ std::vector<Job> SqlStore::readJobs(Poco::Data::Session& session, const std::str
 }
 
 std::vector<Job> SqlStore::jobsOfEvent(std::int64_t eventId) {
-  return read([&](Poco::Data::Session& session) {
+  return read([&](sql::Connection& session) {
     return readJobs(session, "WHERE j.event_id = ? ORDER BY j.id", [&](auto& st) { st, bind(eventId); });
   });
 }
 
 std::optional<Job> SqlStore::getJob(std::int64_t id) {
-  return read([&](Poco::Data::Session& session) -> std::optional<Job> {
+  return read([&](sql::Connection& session) -> std::optional<Job> {
     auto jobs = readJobs(session, "WHERE j.id = ?", [&](auto& st) { st, bind(id); });
     if (jobs.empty()) return std::nullopt;
     Job job = std::move(jobs.front());
@@ -176,7 +176,7 @@ std::vector<Job> SqlStore::listJobs(const JobQuery& query) {
   if (query.eventId) where += " AND j.event_id = ?";
   if (query.ownerId) where += " AND h.owner_id = ?";
   where += " ORDER BY j.id LIMIT ?";
-  return read([&](Poco::Data::Session& session) {
+  return read([&](sql::Connection& session) {
     return readJobs(session, where, [&](auto& st) {
       st, bind(query.after);
       if (query.state) st, bind(state);
@@ -189,9 +189,9 @@ std::vector<Job> SqlStore::listJobs(const JobQuery& query) {
 }
 
 Status SqlStore::cancelJob(std::int64_t id) {
-  return writer_.run([&](Poco::Data::Session& session) -> Status {
+  return writer_.run([&](sql::Connection& session) -> Status {
     auto rows = sql::query(session,
-                           std::string("SELECT state FROM jobs WHERE id = ?") + sql::lockForUpdate(sql::dialectOf(session)),
+                           std::string("SELECT state FROM jobs WHERE id = ?") + sql::lockForUpdate(session.dialect()),
                            [&](auto& st) { st, bind(id); });
     if (!rows.moveFirst()) return makeError(ErrorKind::NotFound, "job_not_found", "no job with id " + std::to_string(id));
     std::string state = sql::text(rows, "state");

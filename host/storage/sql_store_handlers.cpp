@@ -3,11 +3,11 @@
 
 namespace hookhost::storage {
 
-using Poco::Data::Keywords::bind;
+using sql::bind;
 
 namespace {
 
-Handler handlerFromRow(Poco::Data::RecordSet& rows) {
+Handler handlerFromRow(const sql::Rows& rows) {
   Handler handler;
   handler.id = sql::integer(rows, "id");
   handler.version = static_cast<int>(sql::integer(rows, "version"));
@@ -38,7 +38,7 @@ std::string handlerSelect(bool withCode) {
          " FROM handlers h JOIN handler_versions v ON v.handler_id = h.id AND v.version = h.version ";
 }
 
-void insertVersion(Poco::Data::Session& session, std::int64_t handlerId, int version, const HandlerSpec& spec,
+void insertVersion(sql::Connection& session, std::int64_t handlerId, int version, const HandlerSpec& spec,
                    Micros at) {
   std::string config = spec.config.dump();
   sql::execute(session,
@@ -56,7 +56,7 @@ bool mayChange(const User& actor, std::int64_t ownerId) {
 
 }  // namespace
 
-std::optional<Handler> SqlStore::readHandler(Poco::Data::Session& session, std::int64_t id, bool withCode) {
+std::optional<Handler> SqlStore::readHandler(sql::Connection& session, std::int64_t id, bool withCode) {
   auto rows = sql::query(session, handlerSelect(withCode) + "WHERE h.id = ? AND h.deleted_at IS NULL",
                          [&](auto& st) { st, bind(id); });
   if (!rows.moveFirst()) return std::nullopt;
@@ -66,13 +66,13 @@ std::optional<Handler> SqlStore::readHandler(Poco::Data::Session& session, std::
 }
 
 Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, const User& actor) {
-  return writeLosingRaceOnce([&](Poco::Data::Session& session) -> Result<Registration> {
+  return writeLosingRaceOnce([&](sql::Connection& session) -> Result<Registration> {
     Micros at = sql::databaseNow(session);
     std::string tags = nlohmann::json(spec.tags).dump();
     auto existing = sql::query(session,
                                std::string("SELECT id, version, owner_id, created_by FROM handlers "
                                            "WHERE hook = ? AND name = ? AND deleted_at IS NULL") +
-                                   sql::lockForUpdate(sql::dialectOf(session)),
+                                   sql::lockForUpdate(session.dialect()),
                                [&](auto& st) { st, bind(spec.hook), bind(spec.name); });
     if (existing.moveFirst()) {
       std::int64_t id = sql::integer(existing, "id");
@@ -110,13 +110,13 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
 }
 
 std::optional<Handler> SqlStore::getHandler(std::int64_t id) {
-  return read([&](Poco::Data::Session& session) { return readHandler(session, id, false); });
+  return read([&](sql::Connection& session) { return readHandler(session, id, false); });
 }
 
 std::vector<Handler> SqlStore::listHandlers(const std::vector<std::string>& hooks) {
   std::string where = "WHERE h.deleted_at IS NULL";
   if (!hooks.empty()) where += " AND h.hook IN (" + sql::placeholders(hooks.size()) + ")";
-  return read([&](Poco::Data::Session& session) {
+  return read([&](sql::Connection& session) {
     auto rows = sql::query(session, handlerSelect(false) + where + " ORDER BY h.id", [&](auto& st) {
       for (const auto& hook : hooks) st, bind(hook);
     });
@@ -127,7 +127,7 @@ std::vector<Handler> SqlStore::listHandlers(const std::vector<std::string>& hook
 }
 
 Status SqlStore::deleteHandler(std::int64_t id, const User& actor) {
-  return writer_.run([&](Poco::Data::Session& session) -> Status {
+  return writer_.run([&](sql::Connection& session) -> Status {
     auto existing = readHandler(session, id, false);
     if (!existing) return makeError(ErrorKind::NotFound, "handler_not_found", "no handler with id " + std::to_string(id));
     if (!mayChange(actor, existing->ownerId)) {
@@ -143,7 +143,7 @@ Status SqlStore::deleteHandler(std::int64_t id, const User& actor) {
     // have a moment earlier.
     auto queued = sql::query(session,
                              std::string("SELECT id FROM jobs WHERE handler_id = ? AND state = 'QUEUED'") +
-                                 sql::lockAndSkipLocked(sql::dialectOf(session)),
+                                 sql::lockAndSkipLocked(session.dialect()),
                              [&](auto& st) { st, bind(id); });
     for (bool more = queued.moveFirst(); more; more = queued.moveNext()) {
       finishJob(session, sql::integer(queued, "id"), JobState::Cancelled, "CANCEL",

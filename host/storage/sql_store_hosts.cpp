@@ -3,7 +3,7 @@
 
 namespace hookhost::storage {
 
-using Poco::Data::Keywords::bind;
+using sql::bind;
 
 namespace {
 
@@ -13,7 +13,7 @@ constexpr Micros kForgetHostsAfter = 24LL * 3600 * 1'000'000;
 }  // namespace
 
 void SqlStore::heartbeat(const HostInfo& host) {
-  writer_.run([&](Poco::Data::Session& session) {
+  writer_.run([&](sql::Connection& session) {
     Micros at = sql::databaseNow(session);
     std::string plugins = nlohmann::json(host.plugins).dump();
     sql::execute(session,
@@ -27,7 +27,7 @@ void SqlStore::heartbeat(const HostInfo& host) {
 }
 
 std::vector<HostInfo> SqlStore::liveHosts(Micros within) {
-  return read([&](Poco::Data::Session& session) {
+  return read([&](sql::Connection& session) {
     Micros since = sql::databaseNow(session) - within;
     auto rows = sql::query(session, "SELECT * FROM hosts WHERE heartbeat_at >= ? ORDER BY id",
                            [&](auto& st) { st, bind(since); });
@@ -41,7 +41,7 @@ std::vector<HostInfo> SqlStore::liveHosts(Micros within) {
 }
 
 void SqlStore::removeHost(const std::string& hostId) {
-  writer_.run([&](Poco::Data::Session& session) {
+  writer_.run([&](sql::Connection& session) {
     sql::execute(session, "DELETE FROM hosts WHERE id = ?", [&](auto& st) { st, bind(hostId); });
   });
 }

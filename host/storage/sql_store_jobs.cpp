@@ -8,7 +8,7 @@
 
 namespace hookhost::storage {
 
-using Poco::Data::Keywords::bind;
+using sql::bind;
 
 namespace {
 
@@ -44,7 +44,7 @@ std::string likePrefix(const std::string& prefix) {
   return pattern + "%";
 }
 
-ClaimedJob claimedFromRow(Poco::Data::RecordSet& rows) {
+ClaimedJob claimedFromRow(const sql::Rows& rows) {
   ClaimedJob job;
   job.jobId = sql::integer(rows, "id");
   job.eventId = sql::integer(rows, "event_id");
@@ -77,8 +77,8 @@ ClaimedJob claimedFromRow(Poco::Data::RecordSet& rows) {
 
 std::vector<ClaimedJob> SqlStore::claimJobs(const std::string& owner, std::size_t limit, Micros leaseFor,
                                             const std::vector<std::string>& leavePlugins) {
-  return writer_.run([&](Poco::Data::Session& session) {
-    const sql::Dialect dialect = sql::dialectOf(session);
+  return writer_.run([&](sql::Connection& session) {
+    const sql::Dialect dialect = session.dialect();
     Micros at = sql::databaseNow(session);
     Micros leaseUntil = at + leaseFor;
     auto lookahead = static_cast<Poco::Int64>(limit * kClaimLookahead);
@@ -157,7 +157,7 @@ std::vector<ClaimedJob> SqlStore::claimJobs(const std::string& owner, std::size_
   });
 }
 
-std::map<std::int64_t, std::int64_t> SqlStore::runningPerHandler(Poco::Data::Session& session,
+std::map<std::int64_t, std::int64_t> SqlStore::runningPerHandler(sql::Connection& session,
                                                                  std::vector<std::int64_t> handlerIds) {
   std::map<std::int64_t, std::int64_t> running;
   if (handlerIds.empty()) return running;
@@ -167,7 +167,7 @@ std::map<std::int64_t, std::int64_t> SqlStore::runningPerHandler(Poco::Data::Ses
   auto bindIds = [&](auto& st) {
     for (const auto& id : handlerIds) st, bind(id);
   };
-  if (sql::dialectOf(session) == sql::Dialect::Postgres) {
+  if (session.dialect() == sql::Dialect::Postgres) {
     // Hosts claiming jobs of one capped handler take turns (in id order, so never in a
     // cycle): each counts what the others have started before choosing.
     sql::query(session, "SELECT id FROM handlers WHERE id IN (" + ids + ") ORDER BY id FOR UPDATE", bindIds);
@@ -184,7 +184,7 @@ std::map<std::int64_t, std::int64_t> SqlStore::runningPerHandler(Poco::Data::Ses
 
 void SqlStore::renewLeases(const std::string& owner, const std::vector<std::int64_t>& jobIds, Micros leaseFor) {
   if (jobIds.empty()) return;
-  writer_.run([&](Poco::Data::Session& session) {
+  writer_.run([&](sql::Connection& session) {
     Micros leaseUntil = sql::databaseNow(session) + leaseFor;
     sql::execute(session,
                  "UPDATE jobs SET lease_expires_at = ? WHERE lease_owner = ? AND state = 'RUNNING' AND id IN (" +
@@ -197,14 +197,14 @@ void SqlStore::renewLeases(const std::string& owner, const std::vector<std::int6
 }
 
 CompletionOutcome SqlStore::completeJob(std::int64_t jobId, int attempt, const Completion& completion) {
-  return writer_.run([&](Poco::Data::Session& session) { return completeIn(session, jobId, attempt, completion); });
+  return writer_.run([&](sql::Connection& session) { return completeIn(session, jobId, attempt, completion); });
 }
 
 void SqlStore::completeJobLater(std::int64_t jobId, int attempt, Completion completion,
                                 std::function<void(std::optional<CompletionOutcome>)> recorded) {
   auto outcome = std::make_shared<CompletionOutcome>(CompletionOutcome::Stale);
   writer_.post(
-      [this, jobId, attempt, completion = std::move(completion), outcome](Poco::Data::Session& session) {
+      [this, jobId, attempt, completion = std::move(completion), outcome](sql::Connection& session) {
         *outcome = completeIn(session, jobId, attempt, completion);
       },
       [outcome, recorded = std::move(recorded)](std::exception_ptr failure) {
@@ -212,7 +212,7 @@ void SqlStore::completeJobLater(std::int64_t jobId, int attempt, Completion comp
       });
 }
 
-CompletionOutcome SqlStore::completeIn(Poco::Data::Session& session, std::int64_t jobId, int attempt,
+CompletionOutcome SqlStore::completeIn(sql::Connection& session, std::int64_t jobId, int attempt,
                                        const Completion& completion) {
   Micros at = sql::databaseNow(session);
   const JobState next = completion.next;
@@ -266,7 +266,7 @@ CompletionOutcome SqlStore::completeIn(Poco::Data::Session& session, std::int64_
 }
 
 CompletionOutcome SqlStore::appendUpdate(std::int64_t jobId, int attempt, const nlohmann::json& data) {
-  return writer_.run([&](Poco::Data::Session& session) {
+  return writer_.run([&](sql::Connection& session) {
     auto rows = sql::query(session, "SELECT 1 FROM jobs WHERE id = ? AND attempt = ? AND state = 'RUNNING'",
                            [&](auto& st) { st, bind(jobId), bind(attempt); });
     if (rows.rowCount() == 0) return CompletionOutcome::Stale;
@@ -277,10 +277,10 @@ CompletionOutcome SqlStore::appendUpdate(std::int64_t jobId, int attempt, const 
 
 Status SqlStore::applyCallback(std::int64_t jobId, const std::string& tokenHash, CallbackEvent event,
                                const nlohmann::json& data) {
-  return writer_.run([&](Poco::Data::Session& session) -> Status {
+  return writer_.run([&](sql::Connection& session) -> Status {
     auto rows = sql::query(session,
                            std::string("SELECT state, token_hash, deadline_at FROM jobs WHERE id = ?") +
-                               sql::lockForUpdate(sql::dialectOf(session)),
+                               sql::lockForUpdate(session.dialect()),
                            [&](auto& st) { st, bind(jobId); });
     if (!rows.moveFirst()) {
       return makeError(ErrorKind::NotFound, "job_not_found", "no job with id " + std::to_string(jobId));
@@ -322,8 +322,8 @@ RescueCounts SqlStore::rescueExpired(RescueScope scope) {
   // Only a host that owns its store alone may take back jobs whose leases still run: on a
   // shared store they may be running on another host.
   if (sharing_ == Sharing::SharedByHosts) scope = RescueScope::ExpiredLeases;
-  return writer_.run([&](Poco::Data::Session& session) {
-    const char* lock = sql::lockAndSkipLocked(sql::dialectOf(session));
+  return writer_.run([&](sql::Connection& session) {
+    const char* lock = sql::lockAndSkipLocked(session.dialect());
     RescueCounts counts;
     Micros now = sql::databaseNow(session);
     Micros cutoff = scope == RescueScope::AllRunning ? std::numeric_limits<Micros>::max() : now;
@@ -367,7 +367,7 @@ RescueCounts SqlStore::rescueExpired(RescueScope scope) {
   });
 }
 
-void SqlStore::finishJob(Poco::Data::Session& session, std::int64_t jobId, JobState state, const std::string& kind,
+void SqlStore::finishJob(sql::Connection& session, std::int64_t jobId, JobState state, const std::string& kind,
                          const nlohmann::json& historyData, Micros at) {
   std::string name = jobStateName(state);
   sql::execute(session,
@@ -378,7 +378,7 @@ void SqlStore::finishJob(Poco::Data::Session& session, std::int64_t jobId, JobSt
   if (state != JobState::Cancelled) queueNotification(session, jobId, at);
 }
 
-void SqlStore::queueNotification(Poco::Data::Session& session, std::int64_t jobId, Micros at) {
+void SqlStore::queueNotification(sql::Connection& session, std::int64_t jobId, Micros at) {
   auto rows = sql::query(session,
                          "SELECT j.event_id, j.handler_id, j.state, j.attempt, j.handler_version, j.result, j.error, "
                          "j.started_at, j.finished_at, h.name, h.hook, h.notify_on_success, h.notify_on_failure "

@@ -3,7 +3,7 @@
 
 namespace hookhost::storage {
 
-using Poco::Data::Keywords::bind;
+using sql::bind;
 
 namespace {
 
@@ -15,14 +15,14 @@ Error unavailable(const std::exception& error) {
 
 Result<std::vector<notify::Notification>> SqlStore::claimDue(Micros now, std::size_t limit, Micros leaseUntil) {
   try {
-    return writer_.run([&](Poco::Data::Session& session) -> Result<std::vector<notify::Notification>> {
+    return writer_.run([&](sql::Connection& session) -> Result<std::vector<notify::Notification>> {
       auto limitValue = static_cast<Poco::Int64>(limit);
       // Locked on PostgreSQL, so two hosts' notifiers never take the same row.
       auto due = sql::query(session,
                             std::string("SELECT id FROM notifications WHERE state = 'PENDING' AND next_attempt_at <= ? "
                                         "AND (lease_expires_at IS NULL OR lease_expires_at <= ?) "
                                         "ORDER BY next_attempt_at, id LIMIT ?") +
-                                sql::lockAndSkipLocked(sql::dialectOf(session)),
+                                sql::lockAndSkipLocked(session.dialect()),
                             [&](auto& st) { st, bind(now), bind(now), bind(limitValue); });
       std::vector<std::int64_t> ids;
       for (bool more = due.moveFirst(); more; more = due.moveNext()) ids.push_back(sql::integer(due, "id"));
@@ -55,7 +55,7 @@ Result<std::vector<notify::Notification>> SqlStore::claimDue(Micros now, std::si
 Status SqlStore::settleNotification(std::int64_t id, int sendAttempt, const std::string& state, Micros at,
                                     Micros nextAttemptAt, const std::string& error) {
   try {
-    return writer_.run([&](Poco::Data::Session& session) -> Status {
+    return writer_.run([&](sql::Connection& session) -> Status {
       auto rows = sql::query(session,
                              "SELECT job_id, recipient FROM notifications "
                              "WHERE id = ? AND state = 'PENDING' AND attempts = ?",
