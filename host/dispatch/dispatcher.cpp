@@ -82,9 +82,11 @@ bool Dispatcher::stop(std::chrono::milliseconds drainFor) {
   if (threads_.empty()) return true;
   stopping_ = true;
   wake_.notify_all();
-  bool drained = wake_.wait_for(lock, drainFor, [this] { return running_.empty() && ready_.empty(); });
+  drained_.notify_all();
+  bool drained = drained_.wait_for(lock, drainFor, [this] { return running_.empty() && ready_.empty(); });
   lock.unlock();
   wake_.notify_all();
+  drained_.notify_all();
   for (auto& thread : threads_) {
     if (drained) thread.join();
     else thread.detach();
@@ -98,7 +100,8 @@ void Dispatcher::wake() {
     std::lock_guard lock(mutex_);
     ++wakeups_;
   }
-  wake_.notify_all();
+  // One idle worker claims; a worker already claiming claims again when it sees the count.
+  wake_.notify_one();
 }
 
 std::size_t Dispatcher::runningCount() const {
@@ -204,12 +207,15 @@ void Dispatcher::recordCompletion(Unrecorded pending) {
     }
     if (*applied == storage::CompletionOutcome::Stale) metrics_.staleCompletions.add();
     if (*applied == storage::CompletionOutcome::Applied && retry) metrics_.jobsRetried.add();
+    bool stopping;
     {
       std::lock_guard lock(mutex_);
       running_.erase(copy->jobId);
       if (emitted) ++wakeups_;
+      stopping = stopping_;
     }
-    wake_.notify_all();
+    if (emitted) wake_.notify_one();
+    if (stopping) drained_.notify_all();
     watch_.changed();
   };
   try {
@@ -277,9 +283,9 @@ void Dispatcher::housekeepingLoop() {
   auto lastRenew = Clock::now();
   std::unique_lock lock(mutex_);
   while (!stopping_ || !running_.empty()) {
-    // The workers' notifications wake this thread too; it still works once per tick (each
-    // pass writes), and only ends early when the drain is over.
-    if (wake_.wait_until(lock, Clock::now() + tick, [this] { return stopping_ && running_.empty() && ready_.empty(); })) {
+    // Works once per tick (each pass writes); ends early only when the drain is over.
+    if (drained_.wait_until(lock, Clock::now() + tick,
+                            [this] { return stopping_ && running_.empty() && ready_.empty(); })) {
       return;
     }
     // Claimed jobs still waiting for a free worker hold leases too.

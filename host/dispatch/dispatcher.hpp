@@ -91,7 +91,10 @@ class Dispatcher {
   std::map<std::string, Executor*> executors_;
 
   mutable std::mutex mutex_;
+  // Workers wait on wake_ (new work, a claim's jobs); stop() and housekeeping on drained_
+  // (jobs ending while stopping). Apart, a fire wakes one worker instead of every thread.
   std::condition_variable wake_;
+  std::condition_variable drained_;
   std::deque<storage::ClaimedJob> ready_;
   bool claiming_ = false;
   int waitingForClaim_ = 0;     // workers idle until the claim in flight returns

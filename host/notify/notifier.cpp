@@ -1,5 +1,6 @@
 #include "notify/notifier.hpp"
 
+#include <memory>
 #include <optional>
 
 #include <Poco/Logger.h>
@@ -9,6 +10,9 @@ namespace hookhost::notify {
 namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("hookhost.notify"); }
+
+// How long a pass waits for its sends' outcomes to be recorded before the next claim.
+constexpr std::chrono::seconds kRecordWait{30};
 
 std::string describe(const Notification& n) {
   return "notification " + std::to_string(n.id) + " (job " + std::to_string(n.jobId) + ", to " +
@@ -76,6 +80,15 @@ void Notifier::loop() {
   }
 }
 
+// The records of one pass's sends, which the store makes durable while the pass goes on.
+// Shared with the callbacks, which may outlive a pass that gave up waiting for them.
+struct Notifier::PassRecords {
+  std::mutex mutex;
+  std::condition_variable done;
+  std::size_t outstanding = 0;
+  NotifierCounters applied;
+};
+
 std::size_t Notifier::runOnce() {
   const Micros now = nowMicros();
   const Micros leaseUntil = now + settings_.lease.count() * 1000;
@@ -84,6 +97,7 @@ std::size_t Notifier::runOnce() {
     logger().warning("cannot claim notifications: " + claimed.error().message);
     return 0;
   }
+  auto records = std::make_shared<PassRecords>();
   std::optional<SendResult> serverDown;
   for (const Notification& notification : claimed.value()) {
     {
@@ -96,8 +110,18 @@ std::size_t Notifier::runOnce() {
     if (result.status == SendStatus::Temporary && result.scope == FailureScope::Server) {
       serverDown = result;
     }
-    settle(notification, result);
+    settle(notification, result, records);
   }
+  // A pass ends when its records are durable: the counters and stop() see them, and what
+  // is outstanding stays within one pass.
+  std::unique_lock lock(records->mutex);
+  if (!records->done.wait_for(lock, kRecordWait, [&] { return records->outstanding == 0; })) {
+    logger().warning("the outcomes of " + std::to_string(records->outstanding) +
+                     " notifications were not recorded in time; they are sent again when their lease ends");
+  }
+  sent_ += records->applied.sent;
+  retried_ += records->applied.retried;
+  failed_ += records->applied.failed;
   return claimed->size();
 }
 
@@ -115,38 +139,52 @@ SendResult Notifier::deliver(const Notification& notification) {
   }
 }
 
-void Notifier::settle(const Notification& n, const SendResult& result) {
-  const Micros now = nowMicros();
-  Status recorded = Ok{};
+void Notifier::settle(const Notification& n, const SendResult& result, const std::shared_ptr<PassRecords>& records) {
+  SendOutcome outcome{n.id, n.sendAttempts, SendOutcome::State::Sent, nowMicros(), 0, ""};
   switch (result.status) {
-    case SendStatus::Sent:
-      recorded = outbox_.markSent(n.id, n.sendAttempts, now);
-      if (recorded) ++sent_;
-      break;
+    case SendStatus::Sent: break;
     case SendStatus::Permanent:
       logger().warning(describe(n) + " failed permanently: " + result.error);
-      recorded = outbox_.markFailed(n.id, n.sendAttempts, now, result.error);
-      if (recorded) ++failed_;
+      outcome.state = SendOutcome::State::Failed;
+      outcome.error = result.error;
       break;
     case SendStatus::Temporary: {
-      RetryDecision decision =
-          retry_.afterTemporaryFailure(n.createdAt, n.sendAttempts, now, result.error);
+      RetryDecision decision = retry_.afterTemporaryFailure(n.createdAt, n.sendAttempts, outcome.at, result.error);
       if (decision.kind == RetryDecision::Kind::GiveUp) {
         logger().warning(describe(n) + ": " + decision.error);
-        recorded = outbox_.markFailed(n.id, n.sendAttempts, now, decision.error);
-        if (recorded) ++failed_;
+        outcome.state = SendOutcome::State::Failed;
+        outcome.error = decision.error;
         break;
       }
-      logger().information(describe(n) + " will be retried at " +
-                           formatRfc3339(decision.nextAttemptAt) + ": " + result.error);
-      recorded = outbox_.markRetry(n.id, n.sendAttempts, decision.nextAttemptAt, result.error);
-      if (recorded) ++retried_;
+      logger().information(describe(n) + " will be retried at " + formatRfc3339(decision.nextAttemptAt) + ": " +
+                           result.error);
+      outcome.state = SendOutcome::State::Retry;
+      outcome.nextAttemptAt = decision.nextAttemptAt;
+      outcome.error = result.error;
       break;
     }
   }
-  if (!recorded) {
-    logger().warning("cannot record the outcome of " + describe(n) + ": " +
-                     recorded.error().message);
+  {
+    std::lock_guard lock(records->mutex);
+    ++records->outstanding;
+  }
+  const SendOutcome::State state = outcome.state;
+  auto recorded = [records, state, what = describe(n)](const Status& status) {
+    if (!status) logger().warning("cannot record the outcome of " + what + ": " + status.error().message);
+    std::lock_guard lock(records->mutex);
+    if (status) {
+      auto& counter = state == SendOutcome::State::Sent    ? records->applied.sent
+                      : state == SendOutcome::State::Retry ? records->applied.retried
+                                                           : records->applied.failed;
+      ++counter;
+    }
+    --records->outstanding;
+    records->done.notify_all();
+  };
+  try {
+    outbox_.recordLater(std::move(outcome), recorded);
+  } catch (const std::exception& error) {
+    recorded(makeError(ErrorKind::Unavailable, "store_unavailable", error.what()));
   }
 }
 

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -61,7 +62,10 @@ class Notifier {
  private:
   void loop();
   SendResult deliver(const Notification& notification);
-  void settle(const Notification& notification, const SendResult& result);
+  struct PassRecords;
+  /// Records what a send came to, without waiting for it to be durable.
+  void settle(const Notification& notification, const SendResult& result,
+              const std::shared_ptr<PassRecords>& records);
 
   Outbox& outbox_;
   Transport& transport_;

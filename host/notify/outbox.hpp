@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,18 @@ namespace hookhost::notify {
 /// - Store failures come back as ErrorKind::Unavailable; the notifier logs and retries later.
 ///
 /// Implementations are thread-safe.
+
+/// What one send came to, as markSent / markRetry / markFailed record it.
+struct SendOutcome {
+  enum class State { Sent, Retry, Failed };
+  std::int64_t id = 0;
+  int sendAttempt = 0;
+  State state = State::Sent;
+  Micros at = 0;             // when it was sent or failed (Sent, Failed)
+  Micros nextAttemptAt = 0;  // when it is due again (Retry)
+  std::string error;         // Retry, Failed
+};
+
 class Outbox {
  public:
   virtual ~Outbox() = default;
@@ -46,6 +59,25 @@ class Outbox {
   /// Terminal: permanently rejected, or given up after the retry window.
   virtual Status markFailed(std::int64_t id, int sendAttempt, Micros at,
                             const std::string& error) = 0;
+  /// Records `outcome` as the mark* call of its state does. A store may return before it is
+  /// durable (the notifier sends its next message meanwhile, and the records share
+  /// commits): `recorded` gets the result once it is, possibly on another thread, and must
+  /// be quick. By default, the mark* call at once.
+  virtual void recordLater(SendOutcome outcome, std::function<void(Status)> recorded) {
+    recorded(record(outcome));
+  }
+
+ protected:
+  /// The mark* call for `outcome`.
+  Status record(const SendOutcome& outcome) {
+    switch (outcome.state) {
+      case SendOutcome::State::Sent: return markSent(outcome.id, outcome.sendAttempt, outcome.at);
+      case SendOutcome::State::Retry:
+        return markRetry(outcome.id, outcome.sendAttempt, outcome.nextAttemptAt, outcome.error);
+      case SendOutcome::State::Failed: break;
+    }
+    return markFailed(outcome.id, outcome.sendAttempt, outcome.at, outcome.error);
+  }
 };
 
 }  // namespace hookhost::notify

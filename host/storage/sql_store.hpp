@@ -75,6 +75,7 @@ class SqlStore final : public Store {
   Status markSent(std::int64_t id, int sendAttempt, Micros at) override;
   Status markRetry(std::int64_t id, int sendAttempt, Micros nextAttemptAt, const std::string& error) override;
   Status markFailed(std::int64_t id, int sendAttempt, Micros at, const std::string& error) override;
+  void recordLater(notify::SendOutcome outcome, std::function<void(Status)> recorded) override;
 
  private:
   SqlStore(std::unique_ptr<Poco::Data::SessionPool> readers, Poco::Data::Session writer, Sharing sharing);
@@ -104,8 +105,8 @@ class SqlStore final : public Store {
   std::int64_t queuedNow(sql::Connection& session);
   std::map<std::int64_t, std::int64_t> runningPerHandler(sql::Connection& session,
                                                          std::vector<std::int64_t> handlerIds);
-  Status settleNotification(std::int64_t id, int sendAttempt, const std::string& state, Micros at,
-                            Micros nextAttemptAt, const std::string& error);
+  Status settleIn(sql::Connection& session, const notify::SendOutcome& outcome);
+  Status settleNotification(const notify::SendOutcome& outcome);
 
   std::unique_ptr<Poco::Data::SessionPool> readers_;
   GroupCommitter writer_;

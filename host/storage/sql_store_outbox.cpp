@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "storage/sql_rows.hpp"
 #include "storage/sql_store.hpp"
 
@@ -11,27 +13,38 @@ Error unavailable(const std::exception& error) {
   return makeError(ErrorKind::Unavailable, "store_unavailable", error.what());
 }
 
+const char* stateName(notify::SendOutcome::State state) {
+  switch (state) {
+    case notify::SendOutcome::State::Sent: return "sent";
+    case notify::SendOutcome::State::Retry: return "retry";
+    case notify::SendOutcome::State::Failed: break;
+  }
+  return "failed";
+}
+
 }  // namespace
 
 Result<std::vector<notify::Notification>> SqlStore::claimDue(Micros now, std::size_t limit, Micros leaseUntil) {
   try {
     return writer_.run([&](sql::Connection& session) -> Result<std::vector<notify::Notification>> {
       auto limitValue = static_cast<Poco::Int64>(limit);
-      // Locked on PostgreSQL, so two hosts' notifiers never take the same row.
-      auto due = sql::query(session,
-                            std::string("SELECT id FROM notifications WHERE state = 'PENDING' AND next_attempt_at <= ? "
-                                        "AND (lease_expires_at IS NULL OR lease_expires_at <= ?) "
-                                        "ORDER BY next_attempt_at, id LIMIT ?") +
-                                sql::lockAndSkipLocked(session.dialect()),
-                            [&](auto& st) { st, bind(now), bind(now), bind(limitValue); });
-      std::vector<std::int64_t> ids;
-      for (bool more = due.moveFirst(); more; more = due.moveNext()) ids.push_back(sql::integer(due, "id"));
-      std::vector<notify::Notification> claimed;
-      for (std::int64_t id : ids) {
-        sql::execute(session, "UPDATE notifications SET lease_expires_at = ?, attempts = attempts + 1 WHERE id = ?",
-                     [&](auto& st) { st, bind(leaseUntil), bind(id); });
-        auto rows = sql::query(session, "SELECT * FROM notifications WHERE id = ?", [&](auto& st) { st, bind(id); });
-        rows.moveFirst();
+      // One statement for the batch. The rows are locked on PostgreSQL, so two hosts'
+      // notifiers never take the same row.
+      auto rows = sql::query(session,
+                             std::string("UPDATE notifications SET lease_expires_at = ?, attempts = attempts + 1 "
+                                         "WHERE id IN (SELECT id FROM notifications WHERE state = 'PENDING' "
+                                         "AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at <= ?) "
+                                         "ORDER BY next_attempt_at, id LIMIT ?") +
+                                 sql::lockAndSkipLocked(session.dialect()) +
+                                 ") RETURNING id, content, created_at, attempts, last_error, next_attempt_at",
+                             [&](auto& st) { st, bind(leaseUntil), bind(now), bind(now), bind(limitValue); });
+      struct Due {
+        Micros dueAt;
+        notify::Notification notification;
+      };
+      std::vector<Due> due;
+      for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+        std::int64_t id = sql::integer(rows, "id");
         auto notification = notify::notificationFromJson(sql::json(rows, "content"));
         if (!notification) {
           // A row this build cannot read would be retried forever; fail it visibly instead.
@@ -43,8 +56,14 @@ Result<std::vector<notify::Notification>> SqlStore::claimDue(Micros now, std::si
         notification->createdAt = sql::integer(rows, "created_at");
         notification->sendAttempts = static_cast<int>(sql::integer(rows, "attempts"));
         notification->lastError = sql::text(rows, "last_error");
-        claimed.push_back(std::move(*notification));
+        due.push_back({sql::integer(rows, "next_attempt_at"), std::move(*notification)});
       }
+      // RETURNING keeps no order: oldest due first, as claimed.
+      std::sort(due.begin(), due.end(), [](const Due& a, const Due& b) {
+        return a.dueAt != b.dueAt ? a.dueAt < b.dueAt : a.notification.id < b.notification.id;
+      });
+      std::vector<notify::Notification> claimed;
+      for (auto& one : due) claimed.push_back(std::move(one.notification));
       return claimed;
     });
   } catch (const std::exception& error) {
@@ -52,52 +71,70 @@ Result<std::vector<notify::Notification>> SqlStore::claimDue(Micros now, std::si
   }
 }
 
-Status SqlStore::settleNotification(std::int64_t id, int sendAttempt, const std::string& state, Micros at,
-                                    Micros nextAttemptAt, const std::string& error) {
+Status SqlStore::settleIn(sql::Connection& session, const notify::SendOutcome& outcome) {
+  const bool retry = outcome.state == notify::SendOutcome::State::Retry;
+  Poco::Nullable<std::string> lastError;
+  if (!outcome.error.empty()) lastError = outcome.error;
+  std::string rowState = retry ? "PENDING" : outcome.state == notify::SendOutcome::State::Sent ? "SENT" : "FAILED";
+  Poco::Nullable<Poco::Int64> settledAt;
+  if (!retry) settledAt = outcome.at;
+  Micros nextAttemptAt = retry ? outcome.nextAttemptAt : outcome.at;
+  auto rows = sql::query(session,
+                         "UPDATE notifications SET state = ?, lease_expires_at = NULL, last_error = ?, sent_at = ?, "
+                         "next_attempt_at = ? WHERE id = ? AND state = 'PENDING' AND attempts = ? "
+                         "RETURNING job_id, recipient",
+                         [&](auto& st) {
+                           st, bind(rowState), bind(lastError), bind(settledAt), bind(nextAttemptAt), bind(outcome.id),
+                               bind(outcome.sendAttempt);
+                         });
+  if (!rows.moveFirst()) {
+    return makeError(ErrorKind::Conflict, "stale_claim",
+                     "notification " + std::to_string(outcome.id) + " is no longer held by send attempt " +
+                         std::to_string(outcome.sendAttempt));
+  }
+  nlohmann::json data = {{"notification_id", outcome.id},
+                         {"recipient", sql::text(rows, "recipient")},
+                         {"state", stateName(outcome.state)},
+                         {"send_attempt", outcome.sendAttempt}};
+  if (!outcome.error.empty()) data["error"] = outcome.error;
+  if (retry) data["next_attempt_at"] = formatRfc3339(outcome.nextAttemptAt);
+  appendHistory(session, sql::integer(rows, "job_id"), "NOTIFY", data, sql::databaseNow(session));
+  return Ok{};
+}
+
+Status SqlStore::settleNotification(const notify::SendOutcome& outcome) {
   try {
-    return writer_.run([&](sql::Connection& session) -> Status {
-      auto rows = sql::query(session,
-                             "SELECT job_id, recipient FROM notifications "
-                             "WHERE id = ? AND state = 'PENDING' AND attempts = ?",
-                             [&](auto& st) { st, bind(id), bind(sendAttempt); });
-      if (!rows.moveFirst()) {
-        return makeError(ErrorKind::Conflict, "stale_claim",
-                         "notification " + std::to_string(id) + " is no longer held by send attempt " +
-                             std::to_string(sendAttempt));
-      }
-      Poco::Nullable<std::string> lastError;
-      if (!error.empty()) lastError = error;
-      std::string rowState = state == "retry" ? "PENDING" : state == "sent" ? "SENT" : "FAILED";
-      Poco::Nullable<Poco::Int64> settledAt;
-      if (state != "retry") settledAt = at;
-      sql::execute(session,
-                   "UPDATE notifications SET state = ?, lease_expires_at = NULL, last_error = ?, sent_at = ?, "
-                   "next_attempt_at = ? WHERE id = ?",
-                   [&](auto& st) { st, bind(rowState), bind(lastError), bind(settledAt), bind(nextAttemptAt), bind(id); });
-      nlohmann::json data = {{"notification_id", id},
-                             {"recipient", sql::text(rows, "recipient")},
-                             {"state", state},
-                             {"send_attempt", sendAttempt}};
-      if (!error.empty()) data["error"] = error;
-      if (state == "retry") data["next_attempt_at"] = formatRfc3339(nextAttemptAt);
-      appendHistory(session, sql::integer(rows, "job_id"), "NOTIFY", data, sql::databaseNow(session));
-      return Ok{};
-    });
+    return writer_.run([&](sql::Connection& session) { return settleIn(session, outcome); });
   } catch (const std::exception& failure) {
     return unavailable(failure);
   }
 }
 
+void SqlStore::recordLater(notify::SendOutcome outcome, std::function<void(Status)> recorded) {
+  auto status = std::make_shared<Status>(Ok{});
+  writer_.post([this, outcome = std::move(outcome), status](sql::Connection& session) {
+    *status = settleIn(session, outcome);
+  },
+               [status, recorded = std::move(recorded)](std::exception_ptr failure) {
+                 if (!failure) return recorded(*status);
+                 try {
+                   std::rethrow_exception(failure);
+                 } catch (const std::exception& error) {
+                   recorded(unavailable(error));
+                 }
+               });
+}
+
 Status SqlStore::markSent(std::int64_t id, int sendAttempt, Micros at) {
-  return settleNotification(id, sendAttempt, "sent", at, at, "");
+  return settleNotification({id, sendAttempt, notify::SendOutcome::State::Sent, at, at, ""});
 }
 
 Status SqlStore::markRetry(std::int64_t id, int sendAttempt, Micros nextAttemptAt, const std::string& error) {
-  return settleNotification(id, sendAttempt, "retry", nowMicros(), nextAttemptAt, error);
+  return settleNotification({id, sendAttempt, notify::SendOutcome::State::Retry, nowMicros(), nextAttemptAt, error});
 }
 
 Status SqlStore::markFailed(std::int64_t id, int sendAttempt, Micros at, const std::string& error) {
-  return settleNotification(id, sendAttempt, "failed", at, at, error);
+  return settleNotification({id, sendAttempt, notify::SendOutcome::State::Failed, at, at, error});
 }
 
 }  // namespace hookhost::storage
