@@ -121,10 +121,8 @@ int HostApplication::main(const std::vector<std::string>&) {
     dispatchOptions.pluginsToLeave = [&] { return presence ? presence->pluginsToLeave() : std::vector<std::string>{}; };
     dispatch::Dispatcher dispatcher(*store, events, watch, metrics, dispatchOptions);
 
-    events.setOnFired([&](const storage::FireResult& fired) {
-      metrics.eventsFired.add();
-      if (!fired.jobs.empty()) dispatcher.wake();
-    });
+    // The dispatcher (a FireClaimer) hears of each fire's jobs itself.
+    events.setOnFired([&](const storage::FireResult&) { metrics.eventsFired.add(); });
 
     // The sandbox runs Python handlers and untrusted plugins. Where it cannot start (no
     // bubblewrap, no user namespaces) the host still serves; those jobs fail with the reason.

@@ -4,6 +4,7 @@
 #include <Poco/Logger.h>
 
 #include <sstream>
+#include <utility>
 
 #include "dispatch/job_run_context.hpp"
 
@@ -57,7 +58,9 @@ Dispatcher::Dispatcher(storage::Store& store, EventService& events, JobWatch& wa
       watch_(watch),
       metrics_(metrics),
       options_(std::move(options)),
-      claimBatch_(static_cast<std::size_t>(std::max(1, options_.workers))) {}
+      claimBatch_(static_cast<std::size_t>(std::max(1, options_.workers))) {
+  events_.setClaimer(*this);
+}
 
 Dispatcher::~Dispatcher() { stop(std::chrono::milliseconds(0)); }
 
@@ -102,6 +105,43 @@ void Dispatcher::wake() {
   }
   // One idle worker claims; a worker already claiming claims again when it sees the count.
   wake_.notify_one();
+}
+
+storage::ClaimRequest Dispatcher::reserveForFire() {
+  std::unique_lock lock(mutex_);
+  // Only when every worker sits idle: that is when a job waits longest for a claim of its
+  // own, while a busy dispatcher claims in batches, one claim at a time, which serve many
+  // fires at once.
+  if (stopping_ || claiming_ || idle_ == 0 || idle_ < options_.workers || !ready_.empty()) return {};
+  claiming_ = true;
+  fireClaimLimit_ = static_cast<std::size_t>(idle_);
+  lock.unlock();
+  std::vector<std::string> leave;
+  if (options_.pluginsToLeave) leave = options_.pluginsToLeave();
+  return storage::ClaimRequest{options_.hostId, fireClaimLimit_, micros(options_.lease), std::move(leave)};
+}
+
+void Dispatcher::claimedWithFire(std::vector<storage::ClaimedJob> jobs, bool firedJobs) {
+  std::size_t wakeOne = jobs.size();
+  bool wakeAll = false;
+  {
+    std::lock_guard lock(mutex_);
+    const std::size_t limit = std::exchange(fireClaimLimit_, 0);
+    if (limit > 0) claiming_ = false;
+    // Jobs left queued (none leased, or as many as asked for, so maybe more) need a claim;
+    // so do workers that waited for this one.
+    if (firedJobs && (limit == 0 || jobs.size() == limit)) {
+      ++wakeups_;
+      wakeOne = std::max<std::size_t>(wakeOne, 1);
+    }
+    wakeAll = waitingForClaim_ > 0;
+    for (auto& job : jobs) ready_.push_back(std::move(job));
+  }
+  if (wakeAll) {
+    wake_.notify_all();
+    return;
+  }
+  for (std::size_t i = 0; i < wakeOne; ++i) wake_.notify_one();
 }
 
 std::size_t Dispatcher::runningCount() const {
@@ -159,7 +199,9 @@ bool Dispatcher::takeJob(storage::ClaimedJob& job) {
     for (auto& one : claimed) ready_.push_back(std::move(one));
     wake_.notify_all();
     if (!claimed.empty() || wakeups_ != seen) continue;
+    ++idle_;
     wake_.wait_for(lock, options_.pollInterval, [&] { return stopping_ || wakeups_ != seen || !ready_.empty(); });
+    --idle_;
   }
 }
 

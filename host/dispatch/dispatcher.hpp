@@ -39,11 +39,11 @@ struct DispatcherOptions {
 /// Runs queued jobs: worker threads claim jobs with a lease, run each through the executor
 /// of its runtime, and record the outcome fenced by (job, attempt). A housekeeping thread
 /// renews leases, times out attempts whose executor overran, and rescues expired leases.
-class Dispatcher {
+class Dispatcher final : public FireClaimer {
  public:
   Dispatcher(storage::Store& store, EventService& events, JobWatch& watch, metrics::HostMetrics& metrics,
              DispatcherOptions options);
-  ~Dispatcher();
+  ~Dispatcher() override;
 
   /// Registers the executor for a runtime ("python", "plugin"); before start(). Not owned.
   void addExecutor(const std::string& runtime, Executor& executor);
@@ -56,6 +56,11 @@ class Dispatcher {
   bool stop(std::chrono::milliseconds drainFor);
   /// New work may be available.
   void wake();
+
+  /// Fires lease jobs for this dispatcher's idle workers (FireClaimer; it registers itself
+  /// with the EventService). Thread-safe.
+  storage::ClaimRequest reserveForFire() override;
+  void claimedWithFire(std::vector<storage::ClaimedJob> jobs, bool firedJobs) override;
 
   std::size_t runningCount() const;
 
@@ -98,6 +103,8 @@ class Dispatcher {
   std::deque<storage::ClaimedJob> ready_;
   bool claiming_ = false;
   int waitingForClaim_ = 0;     // workers idle until the claim in flight returns
+  int idle_ = 0;                // workers waiting for new work
+  std::size_t fireClaimLimit_ = 0;  // what the fire claiming for this dispatcher asked for
   std::size_t claimBatch_ = 1;  // jobs asked for by the next claim
   bool stopping_ = false;
   std::uint64_t wakeups_ = 0;

@@ -25,7 +25,20 @@ Status EventService::validate(const storage::NewEvent& event) const {
 
 Result<storage::FireResult> EventService::fire(const storage::NewEvent& event) {
   if (auto valid = validate(event); !valid) return valid.error();
-  auto fired = store_.fire(event, limits_.maxQueued);
+  storage::ClaimRequest claim = claimer_ ? claimer_->reserveForFire() : storage::ClaimRequest{};
+  // The reservation ends however the fire does: with what it claimed, or with nothing.
+  struct Handover {
+    FireClaimer* claimer;
+    ~Handover() {
+      if (claimer) claimer->claimedWithFire({}, false);
+    }
+  } handover{claimer_};
+  auto fired = store_.fire(event, limits_.maxQueued, claim);
+  if (claimer_) {
+    handover.claimer = nullptr;
+    const bool firedJobs = fired && !fired->duplicate && !fired->jobs.empty();
+    claimer_->claimedWithFire(fired ? std::move(fired->claimed) : std::vector<storage::ClaimedJob>{}, firedJobs);
+  }
   if (fired && !fired->duplicate && onFired_) onFired_(*fired);
   return fired;
 }

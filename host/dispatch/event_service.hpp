@@ -12,6 +12,20 @@
 
 namespace hookhost::dispatch {
 
+/// Lets a fire lease jobs for this host's idle workers in its own transaction (the
+/// dispatcher does), so they start without a claim transaction between fire and run.
+class FireClaimer {
+ public:
+  virtual ~FireClaimer() = default;
+  /// What the next fire should claim (limit 0: nothing). Each call is followed by exactly
+  /// one claimedWithFire, also when the fire fails.
+  virtual storage::ClaimRequest reserveForFire() = 0;
+  /// The jobs that fire leased (none when it failed or claimed nothing); `firedJobs` when
+  /// it recorded new jobs, which the claimer's workers are to look for if it did not lease
+  /// them all.
+  virtual void claimedWithFire(std::vector<storage::ClaimedJob> jobs, bool firedJobs) = 0;
+};
+
 struct EventLimits {
   std::int64_t maxQueued = 100'000;
   int maxChainDepth = 8;
@@ -36,8 +50,10 @@ class EventService {
   /// A job changed outside the dispatcher (a callback, a cancel): wake waiters.
   void notifyChanged() { watch_.changed(); }
 
-  /// Called after a new event was recorded (not for a repeated key): wakes dispatchers.
+  /// Called after a new event was recorded (not for a repeated key).
   void setOnFired(std::function<void(const storage::FireResult&)> onFired) { onFired_ = std::move(onFired); }
+  /// Set before fires start (the dispatcher sets itself); not owned.
+  void setClaimer(FireClaimer& claimer) { claimer_ = &claimer; }
 
  private:
   storage::Store& store_;
@@ -45,6 +61,7 @@ class EventService {
   EventLimits limits_;
   JobWatch& watch_;
   std::function<void(const storage::FireResult&)> onFired_;
+  FireClaimer* claimer_ = nullptr;
 };
 
 }  // namespace hookhost::dispatch

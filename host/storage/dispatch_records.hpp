@@ -28,12 +28,6 @@ struct FiredJob {
   std::string handler;
 };
 
-struct FireResult {
-  std::int64_t eventId = 0;
-  std::vector<FiredJob> jobs;
-  bool duplicate = false;  // (hook, key) was fired before: these are the first event's ids
-};
-
 /// A job taken by a dispatcher, with everything needed to run it.
 struct ClaimedJob {
   std::int64_t jobId = 0;
@@ -45,6 +39,22 @@ struct ClaimedJob {
   std::string ownerName;
   nlohmann::json payload;
   int eventDepth = 0;
+};
+
+/// Jobs a fire leases in its own transaction, for the firing host's idle workers: they
+/// start without a claim transaction (and its commit) between the fire and the run.
+struct ClaimRequest {
+  std::string owner;
+  std::size_t limit = 0;  // 0: claim nothing
+  Micros leaseFor = 0;
+  std::vector<std::string> leavePlugins;
+};
+
+struct FireResult {
+  std::int64_t eventId = 0;
+  std::vector<FiredJob> jobs;
+  bool duplicate = false;  // (hook, key) was fired before: these are the first event's ids
+  std::vector<ClaimedJob> claimed;  // what the fire's ClaimRequest leased
 };
 
 /// How an attempt ended, as the dispatcher decided it.

@@ -46,7 +46,8 @@ class SqlStore final : public Store {
   std::vector<Handler> listHandlers(const std::vector<std::string>& hooks) override;
   Status deleteHandler(std::int64_t id, const User& actor) override;
 
-  Result<FireResult> fire(const NewEvent& event, std::int64_t maxQueued) override;
+  using Store::fire;
+  Result<FireResult> fire(const NewEvent& event, std::int64_t maxQueued, const ClaimRequest& claim) override;
   std::optional<Event> getEvent(std::int64_t id) override;
   std::vector<Job> jobsOfEvent(std::int64_t eventId) override;
   std::optional<Job> getJob(std::int64_t id) override;
@@ -103,6 +104,7 @@ class SqlStore final : public Store {
                  const nlohmann::json& historyData, Micros at);
   void queueNotification(sql::Connection& session, std::int64_t jobId, Micros at);
   std::int64_t queuedNow(sql::Connection& session);
+  std::vector<ClaimedJob> claimIn(sql::Connection& session, const ClaimRequest& claim);
   std::map<std::int64_t, std::int64_t> runningPerHandler(sql::Connection& session,
                                                          std::vector<std::int64_t> handlerIds);
   Status settleIn(sql::Connection& session, const notify::SendOutcome& outcome);

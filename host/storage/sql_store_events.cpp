@@ -47,8 +47,12 @@ std::vector<FiredJob> firedJobsOf(sql::Connection& session, std::int64_t eventId
 
 }  // namespace
 
-Result<FireResult> SqlStore::fire(const NewEvent& event, std::int64_t maxQueued) {
-  return writeLosingRaceOnce([&](sql::Connection& session) { return fireIn(session, event, maxQueued); });
+Result<FireResult> SqlStore::fire(const NewEvent& event, std::int64_t maxQueued, const ClaimRequest& claim) {
+  return writeLosingRaceOnce([&](sql::Connection& session) {
+    auto fired = fireIn(session, event, maxQueued);
+    if (fired && !fired->duplicate && !fired->jobs.empty() && claim.limit > 0) fired->claimed = claimIn(session, claim);
+    return fired;
+  });
 }
 
 Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& event, std::int64_t maxQueued) {
@@ -57,7 +61,7 @@ Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& ev
                             [&](auto& st) { st, bind(event.hook), bind(*event.key); });
     if (first.moveFirst()) {
       std::int64_t eventId = sql::integer(first, "id");
-      return FireResult{eventId, firedJobsOf(session, eventId), true};
+      return FireResult{eventId, firedJobsOf(session, eventId), true, {}};
     }
   }
 
@@ -98,7 +102,7 @@ Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& ev
         st, bind(event.hook), bind(payload), bind(tags), bind(key), bind(parent), bind(event.depth),
             bind(event.createdBy), bind(at);
       });
-  FireResult fired{eventId, {}, false};
+  FireResult fired{eventId, {}, false, {}};
   for (const Match& match : matches) {
     std::int64_t jobId = sql::insert(
         session,

@@ -43,7 +43,9 @@ class Store : public notify::Outbox {
   // Events and jobs.
   /// Records the event and one job per matching handler, in one transaction. Refuses with
   /// QueueFull past `maxQueued` queued jobs, and returns the first event for a repeated key.
-  virtual Result<FireResult> fire(const NewEvent& event, std::int64_t maxQueued) = 0;
+  /// A new event's transaction also leases what `claim` asks for, as claimJobs would.
+  virtual Result<FireResult> fire(const NewEvent& event, std::int64_t maxQueued, const ClaimRequest& claim) = 0;
+  Result<FireResult> fire(const NewEvent& event, std::int64_t maxQueued) { return fire(event, maxQueued, {}); }
   virtual std::optional<Event> getEvent(std::int64_t id) = 0;
   virtual std::vector<Job> jobsOfEvent(std::int64_t eventId) = 0;
   virtual std::optional<Job> getJob(std::int64_t id) = 0;  // with history

@@ -103,6 +103,44 @@ TEST_P(SqlStoreTest, ClaimRunsTheVersionTheJobWasCreatedFor) {
   EXPECT_TRUE(store_->claimJobs("host-b", 10, seconds(30)).empty());
 }
 
+TEST_P(SqlStoreTest, AFireLeasesWhatItsClaimAsksForInItsOwnTransaction) {
+  auto limited = addHandler("limited", {}, 1, 1);
+  addHandler("other");
+  storage::NewEvent event;
+  event.hook = "staging.new_assembly";
+  event.payload = {{"genome", "homo_sapiens"}, {"database", "core"}};
+  event.key = "k1";
+  event.createdBy = "ingest";
+  storage::ClaimRequest claim{"host-a", 8, seconds(30), {}};
+  auto first = store_->fire(event, 1'000'000, claim);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->jobs.size(), 2u);
+  ASSERT_EQ(first->claimed.size(), 2u);
+  for (const auto& job : first->claimed) {
+    EXPECT_EQ(job.attempt, 1);
+    EXPECT_EQ(job.payload["genome"], "homo_sapiens");
+    EXPECT_EQ(stateOf(job.jobId), JobState::Running);
+    EXPECT_EQ(historyKinds(job.jobId), (std::vector<std::string>{"CREATE", "RUN"}));
+  }
+  EXPECT_EQ(store_->countQueued(), 0);
+  // The claim honours max_concurrency like any other: the limited handler's second job waits.
+  event.key = "k2";
+  auto second = store_->fire(event, 1'000'000, claim);
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->claimed.size(), 1u);
+  EXPECT_NE(second->claimed[0].handler.id, limited.id);
+  EXPECT_EQ(store_->countQueued(), 1);
+  // A repeated key records nothing and claims nothing.
+  auto again = store_->fire(event, 1'000'000, claim);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_TRUE(again->claimed.empty());
+  // Nor does a refused fire: the queue limit counts the queued job.
+  event.key = "k3";
+  EXPECT_FALSE(store_->fire(event, 1, claim));
+  EXPECT_EQ(store_->countQueued(), 1);
+}
+
 TEST_P(SqlStoreTest, ACompletionFromAStaleAttemptIsRecordedButNotApplied) {
   addHandler("h", {}, 3);
   auto jobId = fire().jobs[0].jobId;
