@@ -20,12 +20,10 @@ using Poco::Data::Keywords::now;
 
 namespace {
 
-constexpr int kMaxSqliteReaders = 256;
+constexpr std::size_t kMaxSqliteReaders = 256;
 // Each host holds this many PostgreSQL connections at most, plus its writer: several hosts
 // must fit in the server's max_connections (100 by default).
 constexpr int kMaxPostgresReaders = 24;
-// How long a read waits for a pooled connection before the request fails.
-constexpr auto kReaderWait = std::chrono::seconds(10);
 // How often a shared store's queue length is re-read for the 429 limit.
 constexpr Micros kQueuedRefresh = 1'000'000;
 
@@ -75,10 +73,9 @@ std::unique_ptr<SqlStore> SqlStore::openSqlite(const std::filesystem::path& path
   Poco::Data::Session writer("SQLite", path.string());
   configureSqlite(writer);
   migrate(writer);
-  // Every HTTP thread and dispatcher may read at once; a pool smaller than that would
-  // answer 500 under load instead of queueing.
-  auto readers = std::make_unique<Poco::Data::SessionPool>("SQLite", path.string(), 1, kMaxSqliteReaders, 600);
-  return std::unique_ptr<SqlStore>(new SqlStore(std::move(readers), std::move(writer), Sharing::ThisHostOnly));
+  // Every HTTP thread and dispatcher may read at once; past that, a read waits.
+  auto readers = std::make_unique<SqliteReaders>(path.string(), kMaxSqliteReaders);
+  return std::unique_ptr<SqlStore>(new SqlStore(std::move(readers), nullptr, std::move(writer), Sharing::ThisHostOnly));
 }
 
 std::unique_ptr<SqlStore> SqlStore::openPostgres(const std::string& url) {
@@ -96,11 +93,14 @@ std::unique_ptr<SqlStore> SqlStore::openPostgres(const std::string& url) {
   *writer << "SET client_min_messages TO warning", now;
   migrate(*writer);
   auto readers = std::make_unique<Poco::Data::SessionPool>("PostgreSQL", *connection, 1, kMaxPostgresReaders, 600);
-  return std::unique_ptr<SqlStore>(new SqlStore(std::move(readers), std::move(*writer), Sharing::SharedByHosts));
+  return std::unique_ptr<SqlStore>(
+      new SqlStore(nullptr, std::move(readers), std::move(*writer), Sharing::SharedByHosts));
 }
 
-SqlStore::SqlStore(std::unique_ptr<Poco::Data::SessionPool> readers, Poco::Data::Session writer, Sharing sharing)
-    : readers_(std::move(readers)), writer_(std::move(writer)), sharing_(sharing) {
+SqlStore::SqlStore(std::unique_ptr<SqliteReaders> sqliteReaders, std::unique_ptr<Poco::Data::SessionPool> readers,
+                   Poco::Data::Session writer, Sharing sharing)
+    : sqliteReaders_(std::move(sqliteReaders)),
+      readers_(std::move(readers)), writer_(std::move(writer)), sharing_(sharing) {
   queued_ = countQueued();
 }
 

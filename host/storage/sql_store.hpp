@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <Poco/Data/SessionPool.h>
 
 #include "storage/group_committer.hpp"
+#include "storage/sqlite_readers.hpp"
 #include "storage/store.hpp"
 #include "storage/store_unavailable.hpp"
 
@@ -79,7 +81,9 @@ class SqlStore final : public Store {
   void recordLater(notify::SendOutcome outcome, std::function<void(Status)> recorded) override;
 
  private:
-  SqlStore(std::unique_ptr<Poco::Data::SessionPool> readers, Poco::Data::Session writer, Sharing sharing);
+  /// Reads go through `sqliteReaders` for a SQLite file, else through `readers`.
+  SqlStore(std::unique_ptr<SqliteReaders> sqliteReaders, std::unique_ptr<Poco::Data::SessionPool> readers,
+           Poco::Data::Session writer, Sharing sharing);
 
   /// Runs `work` on a pooled read connection. A connection the database dropped is
   /// replaced and the read tried again; when none can be had, StoreUnavailable.
@@ -110,6 +114,10 @@ class SqlStore final : public Store {
   Status settleIn(sql::Connection& session, const notify::SendOutcome& outcome);
   Status settleNotification(const notify::SendOutcome& outcome);
 
+  // How long a read waits for a connection before the request fails.
+  static constexpr std::chrono::seconds kReaderWait{10};
+
+  std::unique_ptr<SqliteReaders> sqliteReaders_;
   std::unique_ptr<Poco::Data::SessionPool> readers_;
   GroupCommitter writer_;
   const Sharing sharing_;
@@ -133,6 +141,10 @@ auto SqlStore::writeLosingRaceOnce(Work&& work) -> std::invoke_result_t<Work, sq
 
 template <typename Read>
 auto SqlStore::read(Read&& work) -> std::invoke_result_t<Read, sql::Connection&> {
+  if (sqliteReaders_) {
+    auto lease = sqliteReaders_->acquire(kReaderWait);
+    return work(lease.connection());
+  }
   // A restarted database drops every pooled connection at once: each may need replacing.
   const int attempts = readers_->capacity() + 1;
   for (int attempt = 1;; ++attempt) {
