@@ -34,6 +34,11 @@ class Transport {
  public:
   virtual ~Transport() = default;
   virtual SendResult send(const Notification& notification, Poco::Net::MailMessage& message) = 0;
+  /// Makes what the send() calls since the last flush accepted durable. The notifier calls
+  /// it after a pass's sends and records them as sent only once it returns Sent; a failure
+  /// counts as every one of them failing so. Transports whose sends are durable when they
+  /// return (an SMTP server's 250) have nothing to do.
+  virtual SendResult flush() { return {}; }
   /// For logs and /metrics labels: "smtp" or "spool".
   virtual std::string name() const = 0;
 };

@@ -2,6 +2,8 @@
 
 #include <memory>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include <Poco/Logger.h>
 #include <Poco/Net/MailMessage.h>
@@ -97,7 +99,7 @@ std::size_t Notifier::runOnce() {
     logger().warning("cannot claim notifications: " + claimed.error().message);
     return 0;
   }
-  auto records = std::make_shared<PassRecords>();
+  std::vector<std::pair<const Notification*, SendResult>> sends;
   std::optional<SendResult> serverDown;
   for (const Notification& notification : claimed.value()) {
     {
@@ -110,7 +112,14 @@ std::size_t Notifier::runOnce() {
     if (result.status == SendStatus::Temporary && result.scope == FailureScope::Server) {
       serverDown = result;
     }
-    settle(notification, result, records);
+    sends.emplace_back(&notification, std::move(result));
+  }
+  // Sent means durable: the transport makes the pass's messages so before any is recorded.
+  SendResult flushed = transport_.flush();
+  auto records = std::make_shared<PassRecords>();
+  for (auto& [notification, result] : sends) {
+    if (result.status == SendStatus::Sent && flushed.status != SendStatus::Sent) result = flushed;
+    settle(*notification, result, records);
   }
   // A pass ends when its records are durable: the counters and stop() see them, and what
   // is outstanding stays within one pass.

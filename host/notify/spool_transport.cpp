@@ -72,7 +72,7 @@ SendResult SpoolTransport::send(const Notification& notification,
                          .string();
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return fail(errnoText("cannot create", temp));
-  bool written = writeAll(fd, text) && ::fsync(fd) == 0;
+  bool written = writeAll(fd, text);
   std::string writeError = written ? "" : errnoText("cannot write", temp);
   ::close(fd);
   if (!written) {
@@ -84,13 +84,21 @@ SendResult SpoolTransport::send(const Notification& notification,
     ::unlink(temp.c_str());
     return fail(error);
   }
-  // The rename is durable only once the directory entry is on disk.
-  int dirFd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dirFd >= 0) {
-    ::fsync(dirFd);
-    ::close(dirFd);
-  }
+  unflushed_ = true;
   return SendResult{};
+}
+
+SendResult SpoolTransport::flush() {
+  if (!unflushed_) return {};
+  // The files and their directory entries, at once.
+  int dirFd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirFd < 0) return SendResult{SendStatus::Temporary, errnoText("cannot open", dir_), FailureScope::Server};
+  bool synced = ::syncfs(dirFd) == 0;
+  std::string error = synced ? "" : errnoText("cannot sync the file system of", dir_);
+  ::close(dirFd);
+  if (!synced) return SendResult{SendStatus::Temporary, error, FailureScope::Server};
+  unflushed_ = false;
+  return {};
 }
 
 }  // namespace hookhost::notify

@@ -8,14 +8,17 @@ namespace hookhost::notify {
 
 /// The default transport when no SMTP server is configured: each message becomes
 /// `<spool_dir>/<notification id>.eml`, an RFC 5322 file with CRLF line ends that a mail
-/// client opens. Written atomically (temp file in the same directory, fsync, rename, fsync
-/// of the directory), so a reader never sees half a message and a resend replaces the file
-/// instead of duplicating it. Creates the directory on first use.
+/// client opens. Written atomically (temp file in the same directory, then rename), so a
+/// reader never sees half a message and a resend replaces the file instead of duplicating
+/// it; flush() makes a pass's files durable with one syncfs of the spool's file system
+/// instead of two fsyncs per message (file and directory), which were a tenth of the host's
+/// CPU time under load. Creates the directory on first use.
 class SpoolTransport final : public Transport {
  public:
   explicit SpoolTransport(std::string spoolDir);
 
   SendResult send(const Notification& notification, Poco::Net::MailMessage& message) override;
+  SendResult flush() override;
   std::string name() const override { return "spool"; }
 
   /// Where the message for `notificationId` is (or will be) written.
@@ -23,6 +26,7 @@ class SpoolTransport final : public Transport {
 
  private:
   std::string dir_;
+  bool unflushed_ = false;
 };
 
 }  // namespace hookhost::notify

@@ -283,5 +283,39 @@ TEST(Notifier, SpoolModeWritesOneReadableFilePerNotification) {
   EXPECT_NE(std::string(bad["body"]).find("Traceback (most recent call last):"), std::string::npos);
 }
 
+// A transport that accepts every message but cannot make them durable.
+class UnflushableTransport final : public Transport {
+ public:
+  SendResult send(const Notification&, Poco::Net::MailMessage&) override {
+    ++sends;
+    return {};
+  }
+  SendResult flush() override {
+    ++flushes;
+    return SendResult{SendStatus::Temporary, "disk gone", FailureScope::Server};
+  }
+  std::string name() const override { return "unflushable"; }
+  int sends = 0;
+  int flushes = 0;
+};
+
+TEST(Notifier, APassIsRecordedAsSentOnlyOnceTheTransportMadeItDurable) {
+  MemoryOutbox outbox;
+  for (int job = 1; job <= 3; ++job) outbox.add(forJob(job));
+  UnflushableTransport transport;
+  MessageBuilder builder(MessageSettings{});
+  RetryPolicy retry(fastRetry());
+  Notifier notifier(outbox, transport, builder, retry, fastPolling());
+  EXPECT_EQ(notifier.runOnce(), 3u);
+  EXPECT_EQ(transport.sends, 3);
+  EXPECT_EQ(transport.flushes, 1);  // once for the pass
+  EXPECT_EQ(outbox.countIn(State::Sent), 0u);
+  for (const auto& row : outbox.rows()) {
+    EXPECT_EQ(row.state, State::Pending);
+    EXPECT_EQ(row.retries, 1);
+    EXPECT_EQ(row.notification.lastError, "disk gone");
+  }
+}
+
 }  // namespace
 }  // namespace hookhost::notify
