@@ -118,6 +118,7 @@ def figures_table(results):
         ("throughput, first fire → last completion (events/s)", "throughput", 0),
         ("events in the throughput run", "events", 0),
         ("fire rate, all accepted (events/s)", "fire_rate", 0),
+        ("mails: last completion → last mail spooled (s)", "mail_lag_s", 2),
         ("latency p50, one at a time (ms)", "p50_ms", 2),
         ("latency p99, one at a time (ms)", "p99_ms", 2),
         ("cold start, register → first result (ms)", "cold_start_ms", 0),

@@ -117,9 +117,22 @@ class Hookhost:
                     return False
         return True
 
+    def mails_sent(self):
+        """Mails sent (spooled) by all hosts since they started, from /metrics."""
+        total = 0
+        for host in self.hosts:
+            status, text = http_json(host.port, "GET", "/metrics")
+            found = re.search(r"^hookhost_notifications_sent_total (\d+)", text if status == 200 else "", re.M)
+            if not found:
+                raise BenchError(f"GET /metrics: {status}, no hookhost_notifications_sent_total")
+            total += int(found.group(1))
+        return total
+
     def burst(self, loadgen, events, connections, tag="bench"):
         """Fires `events` at once over `connections` and waits for all: first fire to last
-        completion, taken from the jobs' own finished_at."""
+        completion, taken from the jobs' own finished_at; then for their mails, whose lag
+        behind the last completion is reported too (each job's mail is part of its work)."""
+        mails_before = self.mails_sent()
         jobs = self.jobs_after(0)
         cursor = max((job["job_id"] for job in jobs), default=0)
         fired = run_loadgen(loadgen, self.ports, "/v1/events", self.event_file(tag), events, connections,
@@ -138,10 +151,13 @@ class Hookhost:
             raise BenchError(f"hookhost {self.variant}: {len(retried)} of {events} jobs ran more than once, "
                              f"e.g. {retried[0]}")
         last = max(_epoch(job["finished_at"]) for job in done)
+        eventually(lambda: self.mails_sent() >= mails_before + events, 120, interval=0.05,
+                   what=f"the mails of {events} jobs")
+        mail_lag = max(0.0, time.time() - last)
         elapsed = last - fired["start_real"]
         self.last_burst = {"first_job": cursor + 1, "fired_per_host": fired["good_per_port"]}
         return {"events": events, "elapsed_s": elapsed, "throughput": events / elapsed,
-                "fire_rate": events / fired["elapsed_s"], "client_cpu_s": fired["cpu_s"]}
+                "fire_rate": events / fired["elapsed_s"], "client_cpu_s": fired["cpu_s"], "mail_lag_s": mail_lag}
 
     def latency(self, loadgen, events):
         """Events fired one at a time, each answered when its job is done (?wait=30)."""
