@@ -59,10 +59,13 @@ Dispatcher::Dispatcher(storage::Store& store, EventService& events, JobWatch& wa
       metrics_(metrics),
       options_(std::move(options)),
       claimBatch_(static_cast<std::size_t>(std::max(1, options_.workers))) {
-  events_.setClaimer(*this);
+  events_.setClaimer(this);
 }
 
-Dispatcher::~Dispatcher() { stop(std::chrono::milliseconds(0)); }
+Dispatcher::~Dispatcher() {
+  stop(std::chrono::milliseconds(0));
+  events_.setClaimer(nullptr);
+}
 
 void Dispatcher::addExecutor(const std::string& runtime, Executor& executor) { executors_[runtime] = &executor; }
 

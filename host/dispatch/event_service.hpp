@@ -52,8 +52,9 @@ class EventService {
 
   /// Called after a new event was recorded (not for a repeated key).
   void setOnFired(std::function<void(const storage::FireResult&)> onFired) { onFired_ = std::move(onFired); }
-  /// Set before fires start (the dispatcher sets itself); not owned.
-  void setClaimer(FireClaimer& claimer) { claimer_ = &claimer; }
+  /// Set before fires start and cleared (nullptr) after they stop: the dispatcher does both
+  /// itself. Not owned.
+  void setClaimer(FireClaimer* claimer) { claimer_ = claimer; }
 
  private:
   storage::Store& store_;
