@@ -85,8 +85,9 @@ class SqlStore final : public Store {
   SqlStore(std::unique_ptr<SqliteReaders> sqliteReaders, std::unique_ptr<Poco::Data::SessionPool> readers,
            Poco::Data::Session writer, Sharing sharing);
 
-  /// Runs `work` on a pooled read connection. A connection the database dropped is
-  /// replaced and the read tried again; when none can be had, StoreUnavailable.
+  /// Runs `work` on a read connection: one of SQLite's kept connections, or a pooled
+  /// PostgreSQL one, which is replaced and the read tried again when the database dropped
+  /// it. When none can be had, StoreUnavailable.
   template <typename Read>
   auto read(Read&& work) -> std::invoke_result_t<Read, sql::Connection&>;
   Poco::Data::Session pooledReader();
