@@ -58,7 +58,7 @@ Dispatcher::Dispatcher(storage::Store& store, EventService& events, JobWatch& wa
       watch_(watch),
       metrics_(metrics),
       options_(std::move(options)),
-      claimBatch_(static_cast<std::size_t>(std::max(1, options_.workers))) {
+      claimBatch_(workerCount()) {
   events_.setClaimer(this);
 }
 
@@ -118,11 +118,18 @@ storage::ClaimRequest Dispatcher::reserveForFire() {
   if (stopping_ || claiming_ || idle_ == 0 || idle_ < options_.workers || !ready_.empty()) return {};
   claiming_ = true;
   fireClaimLimit_ = static_cast<std::size_t>(idle_);
+  const std::size_t limit = fireClaimLimit_;
   lock.unlock();
+  return claimRequest(limit);
+}
+
+storage::ClaimRequest Dispatcher::claimRequest(std::size_t limit) const {
   std::vector<std::string> leave;
   if (options_.pluginsToLeave) leave = options_.pluginsToLeave();
-  return storage::ClaimRequest{options_.hostId, fireClaimLimit_, micros(options_.lease), std::move(leave)};
+  return storage::ClaimRequest{options_.hostId, limit, micros(options_.lease), std::move(leave)};
 }
+
+std::size_t Dispatcher::workerCount() const { return static_cast<std::size_t>(std::max(1, options_.workers)); }
 
 void Dispatcher::claimedWithFire(std::vector<storage::ClaimedJob> jobs, bool firedJobs) {
   std::size_t wakeOne = jobs.size();
@@ -185,15 +192,14 @@ bool Dispatcher::takeJob(storage::ClaimedJob& job) {
     lock.unlock();
     std::vector<storage::ClaimedJob> claimed;
     try {
-      std::vector<std::string> leave;
-      if (options_.pluginsToLeave) leave = options_.pluginsToLeave();
-      claimed = store_.claimJobs(options_.hostId, batch, micros(options_.lease), leave);
+      auto request = claimRequest(batch);
+      claimed = store_.claimJobs(request.owner, request.limit, request.leaseFor, request.leavePlugins);
     } catch (const std::exception& error) {
       logger().error("claiming jobs failed: %s", std::string(error.what()));
     }
     lock.lock();
     claiming_ = false;
-    const std::size_t perWorker = static_cast<std::size_t>(std::max(1, options_.workers));
+    const std::size_t perWorker = workerCount();
     if (claimed.size() == batch && waitingForClaim_ > 0) {
       claimBatch_ = std::min(batch * 2, perWorker * kMaxClaimBatchPerWorker);
     } else if (claimed.size() < batch) {

@@ -79,6 +79,11 @@ class Dispatcher final : public FireClaimer {
     storage::Completion completion;
   };
 
+  /// What a claim of `limit` jobs asks the store for (this host, its lease, the plugins it
+  /// leaves to others).
+  storage::ClaimRequest claimRequest(std::size_t limit) const;
+  /// The worker count claims are sized by: at least one.
+  std::size_t workerCount() const;
   void workerLoop();
   void recordCompletion(Unrecorded pending);
   void recordAgain();

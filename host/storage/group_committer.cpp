@@ -11,8 +11,7 @@
 namespace hookhost::storage {
 
 GroupCommitter::GroupCommitter(Poco::Data::Session session, std::size_t maxBatch)
-    : session_(std::move(session)),
-      connection_(session_, &statements_),
+    : writer_connection_(std::move(session)),
       maxBatch_(maxBatch),
       writer_([this] { loop(); }) {}
 
@@ -28,7 +27,7 @@ GroupCommitter::~GroupCommitter() {
 void GroupCommitter::submit(std::function<void(sql::Connection&)> work) {
   if (std::this_thread::get_id() == writer_.get_id()) {
     // Work that itself writes (a nested call) is already inside the batch's transaction.
-    work(connection_);
+    work(writer_connection_.connection);
     return;
   }
   auto done = std::make_shared<std::promise<void>>();
@@ -71,10 +70,9 @@ void GroupCommitter::loop() {
 }
 
 bool GroupCommitter::connected() {
-  if (session_.isConnected()) return true;
+  if (writer_connection_.session.isConnected()) return true;
   try {
-    statements_.clear();
-    session_.reconnect();
+    writer_connection_.reconnect();
     return true;
   } catch (const Poco::Exception& error) {
     lastConnectError_ = error.displayText();
@@ -91,13 +89,13 @@ void GroupCommitter::commitBatch(std::deque<Task>& batch) {
     return;
   }
   std::vector<std::exception_ptr> failures(batch.size());
-  auto run = [this](const char* statement) { connection_.execute(statement, {}); };
+  auto run = [this](const char* statement) { writer_connection_.connection.execute(statement, {}); };
   try {
-    run(sql::beginWrite(connection_.dialect()));
+    run(sql::beginWrite(writer_connection_.connection.dialect()));
     for (std::size_t i = 0; i < batch.size(); ++i) {
       run("SAVEPOINT work");
       try {
-        batch[i].work(connection_);
+        batch[i].work(writer_connection_.connection);
         run("RELEASE work");
       } catch (...) {
         failures[i] = std::current_exception();
@@ -114,7 +112,7 @@ void GroupCommitter::commitBatch(std::deque<Task>& batch) {
       run("ROLLBACK");
     } catch (...) {
     }
-    if (!session_.isConnected()) {
+    if (!writer_connection_.session.isConnected()) {
       failure = std::make_exception_ptr(StoreUnavailable("the database connection was lost during a commit"));
     }
     for (auto& task : batch) task.finished(failure);

@@ -14,7 +14,6 @@
 #include <Poco/Data/Session.h>
 
 #include "storage/sql_connection.hpp"
-#include "storage/sqlite_statements.hpp"
 
 namespace hookhost::storage {
 
@@ -62,11 +61,8 @@ class GroupCommitter {
   void commitBatch(std::deque<Task>& batch);
   bool connected();
 
-  Poco::Data::Session session_;
-  // The writer runs the same statements all day: on SQLite they stay prepared. Declared
-  // after the session, so they are finalized before it closes.
-  sql::SqliteStatements statements_;
-  sql::Connection connection_;
+  // The writer runs the same statements all day: on SQLite they stay prepared.
+  sql::KeptConnection writer_connection_;
   std::string lastConnectError_;
   std::size_t maxBatch_;
   std::mutex mutex_;

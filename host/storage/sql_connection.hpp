@@ -8,12 +8,11 @@
 #include "common/clock.hpp"
 #include "storage/sql_dialect.hpp"
 #include "storage/sql_values.hpp"
+#include "storage/sqlite_statements.hpp"
 
 struct sqlite3;
 
 namespace hookhost::storage::sql {
-
-class SqliteStatements;
 
 /// One database connection as the store's statements use it. On SQLite the statements run
 /// through SQLite's own API on the connection's handle (Poco's statement layer prepared every
@@ -39,6 +38,25 @@ class Connection {
   Dialect dialect_;
   sqlite3* sqlite_ = nullptr;
   SqliteStatements* statements_;
+};
+
+/// A session that keeps its prepared SQLite statements for as long as it lives, finalized
+/// before it closes or reconnects: the writer's connection, and each kept SQLite reader.
+struct KeptConnection {
+  explicit KeptConnection(Poco::Data::Session opened)
+      : session(std::move(opened)), connection(session, &statements) {}
+  KeptConnection(const KeptConnection&) = delete;
+  KeptConnection& operator=(const KeptConnection&) = delete;
+
+  /// Opens the session again after the database dropped it.
+  void reconnect() {
+    statements.clear();
+    session.reconnect();
+  }
+
+  Poco::Data::Session session;
+  SqliteStatements statements;
+  Connection connection;
 };
 
 /// The database's clock, in microseconds since the epoch. Leases and deadlines shared by

@@ -4,8 +4,6 @@
 
 namespace hookhost::storage {
 
-SqliteReaders::Reader::Reader(const std::string& path) : session("SQLite", path), connection(session, &statements) {}
-
 SqliteReaders::SqliteReaders(std::string path, std::size_t max) : path_(std::move(path)), max_(max) {}
 
 SqliteReaders::~SqliteReaders() = default;
@@ -23,7 +21,7 @@ SqliteReaders::Lease SqliteReaders::acquire(std::chrono::milliseconds wait) {
   ++opened_;
   lock.unlock();
   try {
-    return Lease(*this, std::make_unique<Reader>(path_));
+    return Lease(*this, std::make_unique<sql::KeptConnection>(Poco::Data::Session("SQLite", path_)));
   } catch (...) {
     lock.lock();
     --opened_;
@@ -32,7 +30,7 @@ SqliteReaders::Lease SqliteReaders::acquire(std::chrono::milliseconds wait) {
   }
 }
 
-void SqliteReaders::giveBack(std::unique_ptr<Reader> reader) {
+void SqliteReaders::giveBack(std::unique_ptr<sql::KeptConnection> reader) {
   {
     std::lock_guard lock(mutex_);
     idle_.push_back(std::move(reader));

@@ -11,7 +11,6 @@
 #include <Poco/Data/Session.h>
 
 #include "storage/sql_connection.hpp"
-#include "storage/sqlite_statements.hpp"
 
 namespace hookhost::storage {
 
@@ -28,19 +27,11 @@ class SqliteReaders {
   SqliteReaders(const SqliteReaders&) = delete;
   SqliteReaders& operator=(const SqliteReaders&) = delete;
 
- private:
-  struct Reader {
-    explicit Reader(const std::string& path);
-    Poco::Data::Session session;
-    sql::SqliteStatements statements;  // finalized before the session closes
-    sql::Connection connection;
-  };
-
- public:
   /// A connection lent until the lease ends.
   class Lease {
    public:
-    Lease(SqliteReaders& owner, std::unique_ptr<Reader> reader) : owner_(owner), reader_(std::move(reader)) {}
+    Lease(SqliteReaders& owner, std::unique_ptr<sql::KeptConnection> reader)
+        : owner_(owner), reader_(std::move(reader)) {}
     ~Lease() { owner_.giveBack(std::move(reader_)); }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
@@ -48,20 +39,20 @@ class SqliteReaders {
 
    private:
     SqliteReaders& owner_;
-    std::unique_ptr<Reader> reader_;
+    std::unique_ptr<sql::KeptConnection> reader_;
   };
 
   /// Waits up to `wait` for a free connection when all `max` are lent; then StoreUnavailable.
   Lease acquire(std::chrono::milliseconds wait);
 
  private:
-  void giveBack(std::unique_ptr<Reader> reader);
+  void giveBack(std::unique_ptr<sql::KeptConnection> reader);
 
   const std::string path_;
   const std::size_t max_;
   std::mutex mutex_;
   std::condition_variable returned_;
-  std::vector<std::unique_ptr<Reader>> idle_;
+  std::vector<std::unique_ptr<sql::KeptConnection>> idle_;
   std::size_t opened_ = 0;
 };
 
