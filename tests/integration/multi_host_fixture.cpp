@@ -180,9 +180,17 @@ HttpReply MultiHostTest::fire(HostProcess& host) {
 }
 
 bool MultiHostTest::everyJobTerminal(HostProcess& host) {
-  for (const char* state : {"QUEUED", "RUNNING"}) {
+  // The state filters are cheap but separate reads, and a job can move between two of them
+  // (a rescue puts a RUNNING job back to QUEUED, where another host claims it): they only
+  // tell when to look at every job. Terminal states are final, so a job seen terminal once
+  // stays so, whichever page saw it.
+  for (const char* state : {"QUEUED", "RUNNING", "WAITING"}) {
     auto reply = host.get(std::string("/v1/jobs?limit=1&state=") + state, adminKey_);
     if (reply.status != 200 || !reply.body["jobs"].empty()) return false;
+  }
+  const std::set<std::string> terminal = {"SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED"};
+  for (const auto& job : allJobs(host, adminKey_)) {
+    if (!terminal.count(job["state"].get<std::string>())) return false;
   }
   return true;
 }

@@ -103,7 +103,7 @@ class MultiHostTest : public ::testing::Test {
 
   /// Fires one event through `host`.
   HttpReply fire(HostProcess& host);
-  /// No job QUEUED or RUNNING (read through `host`).
+  /// Every job in a terminal state (read through `host`).
   bool everyJobTerminal(HostProcess& host);
   /// GET /v1/jobs/{id} of each job (with history), read through `host` from a few threads.
   std::map<std::int64_t, nlohmann::json> jobDetails(HostProcess& host, const std::vector<std::int64_t>& ids);
