@@ -4,6 +4,8 @@
 
 #include <memory>
 #include <optional>
+#include <ostream>
+#include <string>
 
 #include "host_process.hpp"
 #include "postgres_database.hpp"
@@ -16,9 +18,11 @@ enum class Backend { Sqlite, Postgres };
 /// Runs a suite derived from StoreTest on both databases:
 ///   INSTANTIATE_TEST_SUITE_P(Backends, MySuite, storeBackends(), backendName);
 inline auto storeBackends() { return ::testing::Values(Backend::Sqlite, Backend::Postgres); }
-inline std::string backendName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::Sqlite ? "sqlite" : "postgres";
-}
+inline const char* backendText(Backend backend) { return backend == Backend::Sqlite ? "sqlite" : "postgres"; }
+inline std::string backendName(const ::testing::TestParamInfo<Backend>& info) { return backendText(info.param); }
+// GoogleTest prints a test's parameter in its listed name (and so in ctest's): a word, not
+// the enum's bytes.
+inline void PrintTo(Backend backend, std::ostream* out) { *out << backendText(backend); }
 
 /// A real store, a SQLite file in a temporary directory or a fresh PostgreSQL database on
 /// the test server, with a user and helpers to register handlers and fire events.
