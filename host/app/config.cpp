@@ -59,6 +59,11 @@ const std::map<std::string, KeySpec>& knownKeys() {
       {"sandbox.cpu_s", {Kind::Integer, 60}},
       {"sandbox.max_procs", {Kind::Integer, 64}},
       {"sandbox.default_timeout_s", {Kind::Integer, 60}},
+      // The worker pool's size and turnover; unset, the sandbox's own defaults apply.
+      {"sandbox.max_workers", {Kind::Integer, nullptr}},
+      {"sandbox.max_workers_per_key", {Kind::Integer, nullptr}},
+      {"sandbox.idle_timeout_s", {Kind::Integer, nullptr}},
+      {"sandbox.recycle_after_runs", {Kind::Integer, nullptr}},
   };
   return keys;
 }

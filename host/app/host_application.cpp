@@ -66,6 +66,10 @@ sandbox::SandboxOptions sandboxOptions(const Config& config) {
       {"max_procs", config.integer("sandbox.max_procs")}, {"default_timeout_s", config.integer("sandbox.default_timeout_s")},
   };
   if (config.isSet("sandbox.user")) section["user"] = config.text("sandbox.user");
+  for (const char* key : {"max_workers", "max_workers_per_key", "idle_timeout_s", "recycle_after_runs"}) {
+    const std::string name = std::string("sandbox.") + key;
+    if (config.isSet(name)) section[key] = config.integer(name);
+  }
   auto options = sandbox::sandboxOptionsFromJson(section);
   if (!options) throw ConfigError(options.error().message);
   return *options;

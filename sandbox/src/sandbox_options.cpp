@@ -3,6 +3,8 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <limits>
+#include <string>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -20,6 +22,10 @@ Status readPositive(const nlohmann::json& section, const char* key, T& into) {
   const auto& value = section.at(key);
   if (!value.is_number_integer() || value.get<long long>() <= 0) {
     return badKey(key, "must be a positive integer");
+  }
+  // Larger would wrap around in the narrower field, to 0 or a small number.
+  if (static_cast<unsigned long long>(value.get<long long>()) > std::numeric_limits<T>::max()) {
+    return badKey(key, "must be at most " + std::to_string(std::numeric_limits<T>::max()));
   }
   into = static_cast<T>(value.get<long long>());
   return Ok{};

@@ -52,6 +52,14 @@ TEST(Startup, ABadConfigValueNamesTheVariable) {
       << host.log();
 }
 
+TEST(Startup, ABadSandboxPoolSettingIsRefusedWithItsKey) {
+  TempDir dir;
+  HostProcess host(dir.path() / "data", {{"HOOKHOST_SANDBOX_RECYCLE_AFTER_RUNS", "0"}});
+  ASSERT_FALSE(host.start(std::chrono::seconds(20)));
+  EXPECT_NE(host.log().find("sandbox.recycle_after_runs: must be a positive integer"), std::string::npos)
+      << host.log();
+}
+
 TEST(Startup, AConfigFileIsReadAndTheEnvironmentOverridesIt) {
   TempDir dir;
   writeFile(dir.path() / "hookhost.json", R"({"http": {"port": 1, "max_body_bytes": 100}, "data.dir": "/nonexistent"})");

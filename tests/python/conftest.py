@@ -84,14 +84,15 @@ class Server:
                 self.process.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def started_server(tmp_path_factory, env=None):
+    """A started Server with one user per role; `env` adds settings (HOOKHOST_…)."""
     binary = os.environ.get("HOOKHOST_BIN")
     if not binary:
         pytest.skip("HOOKHOST_BIN is not set (the path of the hookhost executable)")
     if not os.access(binary, os.X_OK):
         pytest.fail("HOOKHOST_BIN=%s is not an executable" % binary)
     server = Server(binary, str(tmp_path_factory.mktemp("hookhost")))
+    server.env.update(env or {})
     server.keys = {
         "admin": server.add_user("admin", "admin"),
         "alice": server.add_user("alice", "user"),
@@ -99,8 +100,27 @@ def server(tmp_path_factory):
         "publisher": server.add_user("publisher", "publisher"),
     }
     server.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    server = started_server(tmp_path_factory)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def server_with(tmp_path_factory):
+    """server_with(env) -> a server of the module's own with those settings."""
+    servers = []
+
+    def make(env):
+        servers.append(started_server(tmp_path_factory, env))
+        return servers[-1]
+    yield make
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture

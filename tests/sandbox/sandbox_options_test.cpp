@@ -57,6 +57,10 @@ TEST(SandboxOptionsTest, RejectsBadValuesNamingTheKey) {
   auto timeout = sandboxOptionsFromJson({{"default_timeout_s", "soon"}});
   ASSERT_FALSE(timeout);
   EXPECT_EQ(timeout.error().code, "bad_config");
+  // 2^32 would wrap to 0 in the 32-bit field: a worker replaced before its first run.
+  auto huge = sandboxOptionsFromJson({{"recycle_after_runs", 4294967296LL}});
+  ASSERT_FALSE(huge);
+  EXPECT_EQ(huge.error().message, "sandbox.recycle_after_runs: must be at most 4294967295");
 }
 
 TEST(SandboxOptionsTest, IdentityDefaultsToNobodyForRoot) {
