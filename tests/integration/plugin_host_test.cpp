@@ -10,16 +10,10 @@
 #include <sstream>
 #include <thread>
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
 #include "host_process.hpp"
+#include "http_receiver.hpp"
 #include "plugin_files.hpp"
 
 namespace hookhost::testing {
@@ -60,68 +54,6 @@ std::map<std::string, std::string> readmeFiles() {
   for (std::sregex_iterator it(readme.begin(), readme.end(), block), end; it != end; ++it) files[(*it)[1]] = (*it)[2];
   return files;
 }
-
-// A loopback HTTP server that records what it is sent and answers with a set status.
-class Receiver {
- public:
-  struct Seen {
-    std::string uri, body, idempotencyKey, hookHeader;
-  };
-
-  Receiver() : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(2);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket_, params);
-    server_->start();
-  }
-  ~Receiver() { server_->stopAll(true); }
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(socket_.address().port()) + "/hooks/in"; }
-  void answer(int status, std::string body) {
-    std::lock_guard lock(mutex_);
-    status_ = status;
-    body_ = std::move(body);
-  }
-  std::vector<Seen> seen() const {
-    std::lock_guard lock(mutex_);
-    return seen_;
-  }
-
- private:
-  class Handler : public Poco::Net::HTTPRequestHandler {
-   public:
-    explicit Handler(Receiver& receiver) : receiver_(receiver) {}
-    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-      Seen seen{request.getURI(), "", request.get("Idempotency-Key", ""), request.get("X-Hookhost-Hook", "")};
-      Poco::StreamCopier::copyToString(request.stream(), seen.body);
-      std::lock_guard lock(receiver_.mutex_);
-      receiver_.seen_.push_back(seen);
-      response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(receiver_.status_));
-      response.setContentType("text/plain");
-      response.send() << receiver_.body_;
-    }
-
-   private:
-    Receiver& receiver_;
-  };
-  class Factory : public Poco::Net::HTTPRequestHandlerFactory {
-   public:
-    explicit Factory(Receiver& receiver) : receiver_(receiver) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-      return new Handler(receiver_);
-    }
-
-   private:
-    Receiver& receiver_;
-  };
-
-  Poco::Net::ServerSocket socket_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
-  mutable std::mutex mutex_;
-  std::vector<Seen> seen_;
-  int status_ = 200;
-  std::string body_ = "thanks";
-};
 
 class PluginHost : public ::testing::Test {
  protected:
@@ -506,7 +438,7 @@ TEST_F(PluginHost, ReplacingThenRemovingAPluginUnderLoadEndsEveryJobExactlyOnce)
 
 // Checks http_forward's POST and its result for a 200 and a 503 answer, however it runs.
 void PluginHost::forwardsToALoopbackServer(std::map<std::string, std::string> environment) {
-  Receiver receiver;
+  HttpReceiver receiver;
   install(bundled("http_forward"), "http_forward.so");
   startHost(std::move(environment));
   registerPlugin("forward", "ctingress.on_complete", "http_forward/forward", {{"config", {{"url", receiver.url()}}}});

@@ -1,17 +1,8 @@
 // The bundled plugins, loaded from the build's plugins folder (the default plugins.dir).
-#include <atomic>
-#include <mutex>
-
-#include <Poco/Event.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
+#include "http_receiver.hpp"
 #include "plugins/in_process_plugin_executor.hpp"
 #include "plugins/plugin_directory.hpp"
 #include "test_support.hpp"
@@ -113,87 +104,8 @@ TEST_F(BundledPluginsTest, ComtradeSummaryFailsOnAPayloadWithoutDataSets) {
   EXPECT_EQ(outcome.error, "the payload has no DataSets list");
 }
 
-// A loopback HTTP server that records what it receives and answers with a set status.
-class Receiver {
- public:
-  struct Seen {
-    std::string method, uri, body, contentType, idempotencyKey, hookHeader;
-  };
-
-  Receiver() : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(2);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket_, params);
-    server_->start();
-  }
-  ~Receiver() {
-    release_.set();
-    server_->stopAll(true);
-  }
-
-  std::string url(const std::string& path = "/hooks/in") const {
-    return "http://127.0.0.1:" + std::to_string(socket_.address().port()) + path;
-  }
-  void answer(int status, std::string body) {
-    std::lock_guard lock(mutex_);
-    status_ = status;
-    body_ = std::move(body);
-  }
-  void hold() { hold_ = true; }
-  std::vector<Seen> seen() const {
-    std::lock_guard lock(mutex_);
-    return seen_;
-  }
-
- private:
-  class Handler : public Poco::Net::HTTPRequestHandler {
-   public:
-    explicit Handler(Receiver& receiver) : receiver_(receiver) {}
-    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-      Seen seen{request.getMethod(), request.getURI(), "", request.getContentType(),
-                request.get("Idempotency-Key", ""), request.get("X-Hookhost-Hook", "")};
-      Poco::StreamCopier::copyToString(request.stream(), seen.body);
-      int status;
-      std::string body;
-      {
-        std::lock_guard lock(receiver_.mutex_);
-        receiver_.seen_.push_back(seen);
-        status = receiver_.status_;
-        body = receiver_.body_;
-      }
-      // Holding: answer only when the test ends (the client has timed out by then).
-      if (receiver_.hold_) receiver_.release_.tryWait(20'000);
-      response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-      response.setContentType("text/plain");
-      response.send() << body;
-    }
-
-   private:
-    Receiver& receiver_;
-  };
-  class Factory : public Poco::Net::HTTPRequestHandlerFactory {
-   public:
-    explicit Factory(Receiver& receiver) : receiver_(receiver) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-      return new Handler(receiver_);
-    }
-
-   private:
-    Receiver& receiver_;
-  };
-
-  Poco::Net::ServerSocket socket_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
-  mutable std::mutex mutex_;
-  std::vector<Seen> seen_;
-  int status_ = 200;
-  std::string body_ = "thanks";
-  std::atomic<bool> hold_{false};
-  Poco::Event release_;
-};
-
 TEST_F(BundledPluginsTest, HttpForwardPostsTheEventAndJob) {
-  Receiver receiver;
+  testing::HttpReceiver receiver;
   auto outcome = run("http_forward/forward", {{"File", "a.zip"}}, {{"url", receiver.url()}});
   ASSERT_EQ(outcome.status, RunStatus::Succeeded) << outcome.error;
   EXPECT_EQ(outcome.result, "POST " + receiver.url() + " answered 200 OK\n\nthanks");
@@ -214,7 +126,7 @@ TEST_F(BundledPluginsTest, HttpForwardPostsTheEventAndJob) {
 }
 
 TEST_F(BundledPluginsTest, HttpForwardFailsOnANon2xxAnswer) {
-  Receiver receiver;
+  testing::HttpReceiver receiver;
   receiver.answer(503, "busy");
   auto outcome = run("http_forward/forward", json::object(), {{"url", receiver.url()}});
   EXPECT_EQ(outcome.status, RunStatus::Failed);
@@ -231,7 +143,7 @@ TEST_F(BundledPluginsTest, HttpForwardFailsWhenNobodyListens) {
 }
 
 TEST_F(BundledPluginsTest, HttpForwardGivesUpAfterItsTimeout) {
-  Receiver receiver;
+  testing::HttpReceiver receiver;
   receiver.hold();
   auto started = std::chrono::steady_clock::now();
   auto outcome = run("http_forward/forward", json::object(), {{"url", receiver.url()}, {"timeout_ms", 200}});
