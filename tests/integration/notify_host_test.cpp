@@ -2,11 +2,8 @@
 // loopback (tests/fixtures/smtp_sink.py, python3-aiosmtpd), the bundled comtrade_summary
 // plugin trusted in-process for success and a sandboxed Python handler that raises for
 // failure. Mail is read back with Python's email package, a MIME parser that is not ours.
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +14,7 @@
 #include <sstream>
 
 #include "host_fixture.hpp"
+#include "smtp_sink_process.hpp"
 
 namespace hookhost::testing {
 namespace {
@@ -81,49 +79,15 @@ std::vector<fs::path> emlFiles(const fs::path& dir) {
   return files;
 }
 
-/// tests/fixtures/smtp_sink.py as a child: stores each message as MAILDIR/<n>.eml and logs
-/// every SMTP command to MAILDIR/../<name>.log. Killed with the test (SIGTERM, stdin EOF).
+/// The SMTP sink (SmtpSinkProcess): stores each message as MAILDIR/<n>.eml and logs every
+/// SMTP command to MAILDIR.log.
 class SmtpSink {
  public:
   explicit SmtpSink(fs::path maildir, int port = 0, const std::vector<std::string>& flags = {})
-      : maildir_(std::move(maildir)) {
-    fs::create_directories(maildir_);
-    std::vector<std::string> args = {kPython, (kTestsDir / "fixtures" / "smtp_sink.py").string(), maildir_.string(),
-                                     "--log", logFile().string(), "--port", std::to_string(port)};
-    args.insert(args.end(), flags.begin(), flags.end());
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    int in[2], out[2];
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(in[0], 0);
-      ::dup2(out[1], 1);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(in[0]);
-    ::close(out[1]);
-    stdin_ = in[1];
-    // The sink prints its port once it listens; a dead sink closes the pipe (read 0).
-    FILE* lines = ::fdopen(out[0], "r");
-    char line[32] = {};
-    if (lines != nullptr && std::fgets(line, sizeof line, lines) != nullptr) port_ = std::atoi(line);
-    if (lines != nullptr) std::fclose(lines);
-  }
-  ~SmtpSink() { stop(); }
-  SmtpSink(const SmtpSink&) = delete;
-  SmtpSink& operator=(const SmtpSink&) = delete;
+      : maildir_(std::move(maildir)), process_(maildir_.string(), sinkFlags(port, flags)) {}
 
-  int port() const { return port_; }
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    ::waitpid(pid_, nullptr, 0);
-    ::close(stdin_);
-    pid_ = -1;
-  }
+  int port() const { return process_.port(); }
+  void stop() { process_.stop(); }
   std::vector<fs::path> messages() const { return emlFiles(maildir_); }
   /// The recipients of the messages the sink accepted, in order.
   std::vector<std::string> deliveredTo() const {
@@ -149,11 +113,14 @@ class SmtpSink {
 
  private:
   fs::path logFile() const { return maildir_.string() + ".log"; }
+  std::vector<std::string> sinkFlags(int port, const std::vector<std::string>& flags) const {
+    std::vector<std::string> all = {"--log", logFile().string(), "--port", std::to_string(port)};
+    all.insert(all.end(), flags.begin(), flags.end());
+    return all;
+  }
 
   fs::path maildir_;
-  pid_t pid_ = -1;
-  int stdin_ = -1;
-  int port_ = 0;
+  SmtpSinkProcess process_;
 };
 
 /// A loopback port that refuses connections: bound, never listening, so nothing else takes

@@ -1,18 +1,12 @@
 #include "smtp_sink.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 
@@ -37,60 +31,19 @@ std::string readFile(const std::string& path) {
   return out.str();
 }
 
-SmtpSink::SmtpSink(std::string maildir, std::vector<std::string> flags, std::string logFile)
-    : maildir_(std::move(maildir)), logFile_(std::move(logFile)) {
-  std::vector<std::string> args = {HOOKHOST_TEST_PYTHON, HOOKHOST_SMTP_SINK, maildir_};
-  if (!logFile_.empty()) {
-    args.push_back("--log");
-    args.push_back(logFile_);
-  }
-  args.insert(args.end(), flags.begin(), flags.end());
+namespace {
 
-  int in[2], out[2];
-  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) {
-    ADD_FAILURE() << "pipe failed";
-    return;
-  }
-  // Built before fork: the child of a threaded process may only call async-signal-safe code.
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    ::dup2(in[0], 0);
-    ::dup2(out[1], 1);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(in[0]);
-  ::close(out[1]);
-  stdinFd_ = in[1];
-
-  std::string line;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    pollfd ready{out[0], POLLIN, 0};
-    if (::poll(&ready, 1, 100) <= 0) continue;
-    char buffer[64];
-    ssize_t n = ::read(out[0], buffer, sizeof buffer);
-    if (n <= 0) break;
-    line.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(out[0]);
-  port_ = static_cast<std::uint16_t>(std::atoi(line.c_str()));
-  if (port_ == 0) ADD_FAILURE() << "the SMTP sink did not start (" << HOOKHOST_SMTP_SINK << ")";
+std::vector<std::string> withLog(std::vector<std::string> flags, const std::string& logFile) {
+  if (logFile.empty()) return flags;
+  flags.insert(flags.begin(), {"--log", logFile});
+  return flags;
 }
 
-SmtpSink::~SmtpSink() { stop(); }
+}  // namespace
 
-void SmtpSink::stop() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
-  if (stdinFd_ >= 0) ::close(stdinFd_);
-  stdinFd_ = -1;
+SmtpSink::SmtpSink(std::string maildir, std::vector<std::string> flags, std::string logFile)
+    : maildir_(std::move(maildir)), logFile_(std::move(logFile)), process_(maildir_, withLog(std::move(flags), logFile_)) {
+  if (port() == 0) ADD_FAILURE() << "the SMTP sink did not start (" << HOOKHOST_SMTP_SINK << ")";
 }
 
 std::vector<std::string> SmtpSink::messageFiles() const {

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "smtp_sink_process.hpp"
+
 namespace hookhost::notify::testing {
 
 /// A fresh directory under /tmp, removed with everything in it on destruction.
@@ -24,22 +26,17 @@ class TempDir {
   std::string path_;
 };
 
-/// tests/fixtures/smtp_sink.py as a child process: a real SMTP server on 127.0.0.1.
-/// The process also exits when this object (or the whole test) goes away: its stdin is a
-/// pipe that closes with us.
+/// The SMTP sink (tests/support/smtp_sink_process.hpp) with what it stored and logged.
 class SmtpSink {
  public:
   /// Starts the sink storing into `maildir`, with extra command-line flags. Fails the
   /// calling test (ADD_FAILURE) and leaves port() 0 when it does not come up in 10 s.
   SmtpSink(std::string maildir, std::vector<std::string> flags = {},
            std::string logFile = "");
-  ~SmtpSink();
-  SmtpSink(const SmtpSink&) = delete;
-  SmtpSink& operator=(const SmtpSink&) = delete;
 
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const { return process_.port(); }
   /// Stops the server (SIGTERM, then waits for it); the port stops listening.
-  void stop();
+  void stop() { process_.stop(); }
 
   /// The stored .eml files, sorted by arrival.
   std::vector<std::string> messageFiles() const;
@@ -49,9 +46,7 @@ class SmtpSink {
  private:
   std::string maildir_;
   std::string logFile_;
-  pid_t pid_ = -1;
-  int stdinFd_ = -1;
-  std::uint16_t port_ = 0;
+  hookhost::testing::SmtpSinkProcess process_;
 };
 
 /// Parses an .eml file with Python's email package (an independent MIME implementation):
