@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "host_fixture.hpp"
 #include "host_process.hpp"
 #include "http_receiver.hpp"
 #include "plugin_files.hpp"
@@ -127,22 +128,6 @@ class PluginHost : public ::testing::Test {
   }
 
   json job(long id) { return host_->get("/v1/jobs/" + std::to_string(id), adminKey_).body; }
-
-  static json seedPayload() {
-    return {{"DataSets",
-             {{{"Error", ""},
-               {"Name", "/DFR 2/200610.cfg"},
-               {"Streams",
-                {{{"EndNs", 1591844539983333333LL},
-                  {"ProcessedAtNs", 0},
-                  {"StartNs", 1591844350000000000LL},
-                  {"Uuid", "585cc764-3c80-5d3f-a7d7-59d48abbab0b"}}}},
-               {"Success", true}},
-              {{"Error", "cfg format error"}, {"Name", "/__MACOSX/DFR 2/._200610.cfg"}, {"Streams", nullptr}, {"Success", false}}}},
-            {"File", "comtrade_samples.zip"},
-            {"RequestID", "0bbcacdb-e7aa-4e01-af88-9ba865ea32bd"},
-            {"SubmittedAt", "2020-10-29T21:58:15.09246084Z"}};
-  }
 
   static std::string echoOf(const std::string& version, const json& jobView, const json& payload) {
     return "v" + version + " test.hook job " + std::to_string(jobView["job_id"].get<long>()) +
@@ -309,7 +294,7 @@ TEST_F(PluginHost, ATrustedPluginRunsInProcessWhereIsolationIsUnavailable) {
             "Time span: 2020-06-11T02:59:10.000000000Z to 2020-06-11T03:02:19.983333333Z (189.983333333 s)\n"
             "\n"
             "OK:\n"
-            "  /DFR 2/200610.cfg (1 stream)\n"
+            "  /DFR 2/200610,230000000,-4t,R108-North Anna #1,APP601,Dominion,M1094.cfg (1 stream)\n"
             "\n"
             "Failed:\n"
             "  /__MACOSX/DFR 2/._200610.cfg: cfg format error\n");
