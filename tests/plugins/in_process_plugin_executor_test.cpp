@@ -73,7 +73,7 @@ TEST_F(InProcessExecutorTest, DefersWithATicket) {
   EXPECT_EQ(outcome.status, RunStatus::Deferred) << outcome.error;
   ASSERT_EQ(context.deferrals().size(), 1u);
   EXPECT_EQ(context.deferrals()[0], (nlohmann::json{{"waiting_for", "approval"}}));
-  EXPECT_EQ(context.logs(), (std::vector<std::string>{"token tok-123 at /v1/jobs/7/callback"}));
+  EXPECT_EQ(context.logs(), (std::vector<std::string>{"token token-123 at /v1/jobs/7/callback"}));
 }
 
 TEST_F(InProcessExecutorTest, UnknownReferencesFailClearly) {

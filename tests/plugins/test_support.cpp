@@ -30,51 +30,6 @@ void installFile(const fs::path& from, const fs::path& to) {
   fs::rename(staging, to);
 }
 
-void RecordingContext::update(const nlohmann::json& data) {
-  std::lock_guard lock(mutex_);
-  updates_.push_back(data);
-}
-
-void RecordingContext::log(const std::string& line) {
-  std::lock_guard lock(mutex_);
-  logs_.push_back(line);
-}
-
-Status RecordingContext::emit(const dispatch::EmittedEvent& event) {
-  if (!knownHook(event.hook)) {
-    return makeError(ErrorKind::Unprocessable, "unknown_hook", "unknown hook '" + event.hook + "'");
-  }
-  std::lock_guard lock(mutex_);
-  emitted_.push_back(event);
-  return Ok{};
-}
-
-Result<dispatch::DeferTicket> RecordingContext::defer(const nlohmann::json& data) {
-  std::lock_guard lock(mutex_);
-  deferrals_.push_back(data);
-  return dispatch::DeferTicket{"tok-123", "/v1/jobs/7/callback"};
-}
-
-std::vector<nlohmann::json> RecordingContext::updates() const {
-  std::lock_guard lock(mutex_);
-  return updates_;
-}
-
-std::vector<std::string> RecordingContext::logs() const {
-  std::lock_guard lock(mutex_);
-  return logs_;
-}
-
-std::vector<dispatch::EmittedEvent> RecordingContext::emitted() const {
-  std::lock_guard lock(mutex_);
-  return emitted_;
-}
-
-std::vector<nlohmann::json> RecordingContext::deferrals() const {
-  std::lock_guard lock(mutex_);
-  return deferrals_;
-}
-
 dispatch::RunRequest request(const std::string& plugin, nlohmann::json payload, nlohmann::json config) {
   dispatch::RunRequest r;
   r.jobId = 7;

@@ -1,12 +1,11 @@
 #pragma once
 
 #include <filesystem>
-#include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "dispatch/executor.hpp"
+#include "recording_run_context.hpp"
 
 namespace hookhost::plugins::test {
 
@@ -31,25 +30,12 @@ class TempDir {
 /// Copies `from` to `to` atomically (copy beside, then rename), as an operator should.
 void installFile(const std::filesystem::path& from, const std::filesystem::path& to);
 
-/// A RunContext that records what the handler did; emit refuses unknown hooks.
-class RecordingContext : public dispatch::RunContext {
+/// A RecordingRunContext whose emit refuses the hooks knownHook() does not know.
+class RecordingContext : public hookhost::testing::RecordingRunContext {
  public:
-  void update(const nlohmann::json& data) override;
-  void log(const std::string& line) override;
-  Status emit(const dispatch::EmittedEvent& event) override;
-  Result<dispatch::DeferTicket> defer(const nlohmann::json& data) override;
-
-  std::vector<nlohmann::json> updates() const;
-  std::vector<std::string> logs() const;
-  std::vector<dispatch::EmittedEvent> emitted() const;
-  std::vector<nlohmann::json> deferrals() const;
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<nlohmann::json> updates_;
-  std::vector<std::string> logs_;
-  std::vector<dispatch::EmittedEvent> emitted_;
-  std::vector<nlohmann::json> deferrals_;
+  RecordingContext() {
+    refusesHook = [](const std::string& hook) { return !knownHook(hook); };
+  }
 };
 
 /// A request for "<plugin>/<handler>" with recognisable job fields.

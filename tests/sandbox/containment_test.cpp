@@ -21,7 +21,7 @@ namespace hookhost::sandbox {
 namespace {
 
 using dispatch::RunStatus;
-using testing::FakeRunContext;
+using testing::RecordingRunContext;
 using testing::pythonRequest;
 using namespace std::chrono_literals;
 
@@ -38,7 +38,7 @@ class ContainmentTest : public ::testing::Test {
 
   // The pool must serve a harmless handler after each attack (a fresh key).
   void expectStillServing() {
-    FakeRunContext context;
+    RecordingRunContext context;
     auto outcome = executor_->run(pythonRequest(ok_, "bob", 999), context);
     EXPECT_EQ(outcome.status, RunStatus::Succeeded) << outcome.error;
     EXPECT_EQ(outcome.result, "still serving");
@@ -46,7 +46,7 @@ class ContainmentTest : public ::testing::Test {
 
   dispatch::RunOutcome runSource(const std::string& source, nlohmann::json payload = {},
                                  std::chrono::milliseconds timeout = 20s) {
-    FakeRunContext context;
+    RecordingRunContext context;
     if (payload.is_null()) payload = nlohmann::json::object();
     return executor_->run(pythonRequest(testing::pickleHandler(source), "mallory", 66,
                                         std::move(payload), timeout),
@@ -77,7 +77,7 @@ def handler(ctx, **kw):
         ctx.update(forks=forks, error=type(error).__name__)
     time.sleep(60)
 )");
-  FakeRunContext context;
+  RecordingRunContext context;
   std::promise<nlohmann::json> capped;
   context.onUpdate = [&](const nlohmann::json& data) { capped.set_value(data); };
   auto bomb = std::async(std::launch::async, [&] {
@@ -137,7 +137,7 @@ def handler(ctx, marker, **kw):
     ctx.update(spawned=True)
     time.sleep(60)
 )");
-  FakeRunContext context;
+  RecordingRunContext context;
   bool seenAlive = false;
   context.onUpdate = [&](const nlohmann::json&) {
     // The grandchild execs right after its parent exits; give it a bounded moment.
@@ -306,7 +306,7 @@ def handler(ctx, **kw):
 }
 
 TEST_F(ContainmentTest, GarbagePickleFailsToLoad) {
-  FakeRunContext context;
+  RecordingRunContext context;
   auto outcome = executor_->run(pythonRequest("this is not a pickle", "mallory", 67), context);
   EXPECT_EQ(outcome.status, RunStatus::Failed);
   EXPECT_EQ(outcome.error.rfind("the handler could not be loaded: cannot unpickle the handler: ", 0),
@@ -342,7 +342,7 @@ open(sys.argv[1], "wb").write(pickle.dumps(Exploit()))
   std::ifstream in(dir / "p.pkl", std::ios::binary);
   std::string pickle((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 
-  FakeRunContext context;
+  RecordingRunContext context;
   auto outcome = executor_->run(pythonRequest(pickle, "mallory", 68), context);
   ASSERT_EQ(outcome.status, RunStatus::Succeeded) << outcome.error;
   // It ran, as the unprivileged sandbox user, and its /tmp write stayed in the sandbox.

@@ -8,7 +8,7 @@ namespace hookhost::sandbox {
 namespace {
 
 using dispatch::RunStatus;
-using testing::FakeRunContext;
+using testing::RecordingRunContext;
 
 class PythonExecutorTest : public ::testing::Test {
  protected:
@@ -29,7 +29,7 @@ def trivial(btrdb, *args, **kwargs):
     return "completed successfully"
 handler = trivial
 )");
-  FakeRunContext context;
+  RecordingRunContext context;
   auto outcome = executor_->run(testing::pythonRequest(pickle, "alice", 1, testing::seedPayload()),
                                 context);
   EXPECT_EQ(outcome.status, RunStatus::Succeeded) << outcome.error;
@@ -49,7 +49,7 @@ def helper(value):
 def handler(ctx, File, **kwargs):
     helper(File)
 )");
-  FakeRunContext context;
+  RecordingRunContext context;
   auto outcome = executor_->run(testing::pythonRequest(pickle, "alice", 1, testing::seedPayload()),
                                 context);
   EXPECT_EQ(outcome.status, RunStatus::Failed);
@@ -66,7 +66,7 @@ def handler(ctx, **payload):
     return "%s|%s|%s|%s|%s|%s" % (ctx.user, ctx.job_id, ctx.event_id, ctx.hook, ctx.attempt,
                                   sorted(payload))
 )");
-  FakeRunContext context;
+  RecordingRunContext context;
   auto request = testing::pythonRequest(pickle, "carol", 4, {{"a", 1}, {"b", 2}});
   auto outcome = executor_->run(request, context);
   ASSERT_EQ(outcome.status, RunStatus::Succeeded) << outcome.error;
@@ -91,8 +91,8 @@ def handler(ctx, **payload):
     ctx.update(ticket=ticket)
     return "handed off"
 )");
-  FakeRunContext context;
-  context.refusedHooks = {"no.such.hook"};
+  RecordingRunContext context;
+  context.refusesHook = [](const std::string& hook) { return hook == "no.such.hook"; };
   auto outcome = executor_->run(testing::pythonRequest(pickle), context);
   ASSERT_EQ(outcome.status, RunStatus::Deferred) << outcome.error;
   EXPECT_EQ(outcome.result, "handed off");
@@ -101,7 +101,7 @@ def handler(ctx, **payload):
   ASSERT_EQ(updates.size(), 4u);
   EXPECT_EQ(updates[0], (nlohmann::json{{"step", 1}}));
   EXPECT_EQ(updates[1], (nlohmann::json{{"step", 2}, {"note", "half"}}));
-  EXPECT_EQ(updates[2]["refused"], "EmitError: no hook named 'no.such.hook'");
+  EXPECT_EQ(updates[2]["refused"], "EmitError: unknown hook 'no.such.hook'");
   EXPECT_EQ(updates[3]["ticket"],
             (nlohmann::json{{"token", "token-123"}, {"callback_path", "/v1/jobs/7/callback"}}));
 
@@ -134,7 +134,7 @@ def make():
     return inner
 handler = make()
 )");
-  FakeRunContext context;
+  RecordingRunContext context;
   auto outcome = executor_->run(testing::pythonRequest(pickle, "alice", 1, {{"n", 2}}), context);
   ASSERT_EQ(outcome.status, RunStatus::Succeeded) << outcome.error;
   EXPECT_EQ(outcome.result, "26");
@@ -143,7 +143,7 @@ handler = make()
 TEST_F(PythonExecutorTest, NoneResultIsEmptyAndObjectsAreText) {
   auto none = testing::pickleHandler("def handler(ctx, **kw):\n    return None\n");
   auto dict = testing::pickleHandler("def handler(ctx, **kw):\n    return {'a': [1, 2]}\n");
-  FakeRunContext context;
+  RecordingRunContext context;
   auto first = executor_->run(testing::pythonRequest(none, "alice", 1), context);
   auto second = executor_->run(testing::pythonRequest(dict, "alice", 2), context);
   ASSERT_EQ(first.status, RunStatus::Succeeded) << first.error;

@@ -10,53 +10,6 @@
 
 namespace hookhost::sandbox::testing {
 
-void FakeRunContext::update(const nlohmann::json& data) {
-  {
-    std::lock_guard lock(mutex_);
-    updates_.push_back(data);
-  }
-  if (onUpdate) onUpdate(data);
-}
-
-void FakeRunContext::log(const std::string& line) {
-  std::lock_guard lock(mutex_);
-  logs_.push_back(line);
-}
-
-Status FakeRunContext::emit(const dispatch::EmittedEvent& event) {
-  std::lock_guard lock(mutex_);
-  for (const auto& hook : refusedHooks) {
-    if (hook == event.hook) {
-      return makeError(ErrorKind::NotFound, "unknown_hook", "no hook named '" + hook + "'");
-    }
-  }
-  emitted_.push_back(event);
-  return Ok{};
-}
-
-Result<dispatch::DeferTicket> FakeRunContext::defer(const nlohmann::json& data) {
-  std::lock_guard lock(mutex_);
-  deferrals_.push_back(data);
-  return dispatch::DeferTicket{"token-123", "/v1/jobs/7/callback"};
-}
-
-std::vector<nlohmann::json> FakeRunContext::updates() const {
-  std::lock_guard lock(mutex_);
-  return updates_;
-}
-std::vector<std::string> FakeRunContext::logs() const {
-  std::lock_guard lock(mutex_);
-  return logs_;
-}
-std::vector<dispatch::EmittedEvent> FakeRunContext::emitted() const {
-  std::lock_guard lock(mutex_);
-  return emitted_;
-}
-std::vector<nlohmann::json> FakeRunContext::deferrals() const {
-  std::lock_guard lock(mutex_);
-  return deferrals_;
-}
-
 std::filesystem::path scratchDir(const std::string& name) {
   static std::atomic<int> counter{0};
   auto dir = std::filesystem::path(HOOKHOST_TEST_SCRATCH) /

@@ -2,44 +2,20 @@
 
 #include <chrono>
 #include <filesystem>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "dispatch/executor.hpp"
+#include "recording_run_context.hpp"
 #include "sandbox/src/python_executor.hpp"
 #include "sandbox/src/worker_pool.hpp"
 
 namespace hookhost::sandbox::testing {
 
-/// Records what a worker reports; emits to hooks in `refusedHooks` are refused.
-class FakeRunContext : public dispatch::RunContext {
- public:
-  void update(const nlohmann::json& data) override;
-  void log(const std::string& line) override;
-  Status emit(const dispatch::EmittedEvent& event) override;
-  Result<dispatch::DeferTicket> defer(const nlohmann::json& data) override;
-
-  std::vector<nlohmann::json> updates() const;
-  std::vector<std::string> logs() const;
-  std::vector<dispatch::EmittedEvent> emitted() const;
-  std::vector<nlohmann::json> deferrals() const;
-
-  std::vector<std::string> refusedHooks;
-  /// Called on the worker's thread for each update, after it is recorded.
-  std::function<void(const nlohmann::json&)> onUpdate;
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<nlohmann::json> updates_;
-  std::vector<std::string> logs_;
-  std::vector<dispatch::EmittedEvent> emitted_;
-  std::vector<nlohmann::json> deferrals_;
-};
+using hookhost::testing::RecordingRunContext;
 
 /// Pickles `handler` defined by `source` (python; run as __main__ by the same interpreter the
 /// sandbox uses, so dill pickles it by value) and returns the raw pickle bytes. Fails the

@@ -13,7 +13,7 @@ namespace hookhost::sandbox {
 namespace {
 
 using dispatch::RunStatus;
-using testing::FakeRunContext;
+using testing::RecordingRunContext;
 using testing::pythonRequest;
 using namespace std::chrono_literals;
 
@@ -38,7 +38,7 @@ class WorkerPoolTest : public ::testing::Test {
 
   std::string token(const std::string& user, std::int64_t handlerId,
                     nlohmann::json payload = nlohmann::json::object()) {
-    FakeRunContext context;
+    RecordingRunContext context;
     auto outcome = executor_->run(pythonRequest(whoAmI_, user, handlerId, std::move(payload)),
                                   context);
     EXPECT_EQ(outcome.status, RunStatus::Succeeded) << outcome.error;
@@ -100,7 +100,7 @@ TEST_F(WorkerPoolTest, RetireKillsIdleWorkersOfTheHandlerOnly) {
 
 TEST_F(WorkerPoolTest, RetireMarksBusyWorkersToDieAfterTheirJob) {
   std::promise<void> running;
-  FakeRunContext context;
+  RecordingRunContext context;
   auto source = std::string(kWhoAmI);
   auto pickle = testing::pickleHandler(
       "def handler(ctx, **kw):\n    import time\n    ctx.update(started=True)\n"
@@ -153,7 +153,7 @@ TEST_F(WorkerPoolTest, WaitingForASlotIsBoundedByTheTimeout) {
       "def handler(ctx, **kw):\n    import time\n    ctx.update(started=True)\n"
       "    time.sleep(3)\n    return 'slept'\n");
   std::promise<void> running;
-  FakeRunContext busyContext;
+  RecordingRunContext busyContext;
   busyContext.onUpdate = [&](const nlohmann::json&) { running.set_value(); };
   auto busy = std::async(std::launch::async, [&] {
     return executor.run(pythonRequest(sleeper, "alice", 1), busyContext);
@@ -164,7 +164,7 @@ TEST_F(WorkerPoolTest, WaitingForASlotIsBoundedByTheTimeout) {
     FAIL() << "the busy handler never reported progress; its run ended "
            << static_cast<int>(never.status) << ": " << never.error;
   }
-  FakeRunContext context;
+  RecordingRunContext context;
   auto started = std::chrono::steady_clock::now();
   auto outcome = executor.run(pythonRequest(whoAmI_, "bob", 2, {}, 500ms), context);
   auto waited = std::chrono::steady_clock::now() - started;
@@ -182,7 +182,7 @@ TEST_F(WorkerPoolTest, IdleWorkersAreReaped) {
   auto pool = testing::makePool(options);
   ASSERT_TRUE(pool);
   PythonExecutor executor(*pool, testing::runnerDir());
-  FakeRunContext context;
+  RecordingRunContext context;
   ASSERT_EQ(executor.run(pythonRequest(whoAmI_, "alice", 1), context).status,
             RunStatus::Succeeded);
   ASSERT_EQ(pool->workers().size(), 1u);
@@ -202,7 +202,7 @@ TEST_F(WorkerPoolTest, RecyclesAfterNRuns) {
   auto pool = testing::makePool(options);
   ASSERT_TRUE(pool);
   PythonExecutor executor(*pool, testing::runnerDir());
-  FakeRunContext context;
+  RecordingRunContext context;
   std::vector<std::string> tokens;
   for (int i = 0; i < 3; ++i) {
     auto outcome = executor.run(pythonRequest(whoAmI_, "alice", 1), context);
@@ -223,7 +223,7 @@ def handler(ctx, fail=False, **kw):
         raise RuntimeError("asked to fail")
     return builtins._hookhost_token
 )");
-  FakeRunContext context;
+  RecordingRunContext context;
   auto first = executor_->run(pythonRequest(flaky, "alice", 3), context);
   auto failed = executor_->run(pythonRequest(flaky, "alice", 3, {{"fail", true}}), context);
   auto after = executor_->run(pythonRequest(flaky, "alice", 3), context);
@@ -237,7 +237,7 @@ TEST_F(WorkerPoolTest, ShutdownRefusesNewRuns) {
   token("alice", 1);
   pool_->shutdown();
   EXPECT_TRUE(pool_->workers().empty());
-  FakeRunContext context;
+  RecordingRunContext context;
   auto outcome = executor_->run(pythonRequest(whoAmI_, "alice", 1), context);
   EXPECT_EQ(outcome.status, RunStatus::Failed);
   EXPECT_EQ(outcome.error, "the sandbox is shutting down");
