@@ -23,6 +23,7 @@ from procs import BenchError, Process, RssSampler, eventually, http_json, median
 
 PLUGIN = "comtrade_summary"
 SUCCEEDED = '"state":"SUCCEEDED"'
+TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED")
 POSTGRES_HOSTS = {"pg-1host": 1, "pg-2hosts": 2}
 IN_PROCESS = ("plugin-inproc",) + tuple(POSTGRES_HOSTS)
 
@@ -140,8 +141,18 @@ class Hookhost:
         if fired["good"] != events:
             raise BenchError(f"hookhost {self.variant}: {fired['good']} of {events} fires accepted: "
                              f"{fired['statuses']} {fired['first_bad_body']}")
-        eventually(self.idle, max(60, events / 20), interval=0.1, what=f"{events} jobs to finish")
-        jobs = self.jobs_after(cursor)
+        jobs = []
+
+        def finished():
+            # The state filters are separate reads, between which a job can move (a retry puts
+            # RUNNING back to QUEUED): they only tell when to page through the run's jobs,
+            # whose terminal states are final.
+            nonlocal jobs
+            if not self.idle():
+                return False
+            jobs = self.jobs_after(cursor)
+            return all(job["state"] in TERMINAL for job in jobs)
+        eventually(finished, max(60, events / 20), interval=0.1, what=f"{events} jobs to finish")
         done = [job for job in jobs if job["state"] == "SUCCEEDED"]
         if len(jobs) != events or len(done) != events:
             raise BenchError(f"hookhost {self.variant}: {len(done)} of {events} jobs succeeded "
