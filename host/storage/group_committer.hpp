@@ -5,6 +5,7 @@
 #include <exception>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -48,6 +49,18 @@ class GroupCommitter {
   /// committed (with nullptr) or has failed (with the exception). It must be quick and must
   /// not write through this committer.
   void post(std::function<void(sql::Connection&)> work, std::function<void(std::exception_ptr)> finished);
+
+  /// post() for work that returns a value: `finished(value, nullptr)` once the work is
+  /// committed, `finished(std::nullopt, failure)` when it or its commit failed.
+  template <typename Work, typename Finished>
+  void postForResult(Work work, Finished finished) {
+    using R = std::invoke_result_t<Work&, sql::Connection&>;
+    auto result = std::make_shared<std::optional<R>>();
+    post([result, work = std::move(work)](sql::Connection& session) mutable { result->emplace(work(session)); },
+         [result, finished = std::move(finished)](std::exception_ptr failure) mutable {
+           finished(failure ? std::nullopt : std::move(*result), failure);
+         });
+  }
 
  private:
   struct Task {

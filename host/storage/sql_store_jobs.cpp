@@ -36,13 +36,12 @@ CompletionOutcome SqlStore::completeJob(std::int64_t jobId, int attempt, const C
 
 void SqlStore::completeJobLater(std::int64_t jobId, int attempt, Completion completion,
                                 std::function<void(std::optional<CompletionOutcome>)> recorded) {
-  auto outcome = std::make_shared<CompletionOutcome>(CompletionOutcome::Stale);
-  writer_.post(
-      [this, jobId, attempt, completion = std::move(completion), outcome](sql::Connection& session) {
-        *outcome = completeIn(session, jobId, attempt, completion);
+  writer_.postForResult(
+      [this, jobId, attempt, completion = std::move(completion)](sql::Connection& session) {
+        return completeIn(session, jobId, attempt, completion);
       },
-      [outcome, recorded = std::move(recorded)](std::exception_ptr failure) {
-        recorded(failure ? std::nullopt : std::optional<CompletionOutcome>(*outcome));
+      [recorded = std::move(recorded)](std::optional<CompletionOutcome> outcome, std::exception_ptr) {
+        recorded(outcome);
       });
 }
 

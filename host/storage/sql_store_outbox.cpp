@@ -111,18 +111,16 @@ Status SqlStore::settleNotification(const notify::SendOutcome& outcome) {
 }
 
 void SqlStore::recordLater(notify::SendOutcome outcome, std::function<void(Status)> recorded) {
-  auto status = std::make_shared<Status>(Ok{});
-  writer_.post([this, outcome = std::move(outcome), status](sql::Connection& session) {
-    *status = settleIn(session, outcome);
-  },
-               [status, recorded = std::move(recorded)](std::exception_ptr failure) {
-                 if (!failure) return recorded(*status);
-                 try {
-                   std::rethrow_exception(failure);
-                 } catch (const std::exception& error) {
-                   recorded(unavailable(error));
-                 }
-               });
+  writer_.postForResult(
+      [this, outcome = std::move(outcome)](sql::Connection& session) { return settleIn(session, outcome); },
+      [recorded = std::move(recorded)](std::optional<Status> status, std::exception_ptr failure) {
+        if (status) return recorded(std::move(*status));
+        try {
+          std::rethrow_exception(failure);
+        } catch (const std::exception& error) {
+          recorded(unavailable(error));
+        }
+      });
 }
 
 Status SqlStore::markSent(std::int64_t id, int sendAttempt, Micros at) {
