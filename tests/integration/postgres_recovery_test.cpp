@@ -154,9 +154,11 @@ void PostgresRecovery::killOneHostMidRun(int maxAttempts) {
     }
   }
   EXPECT_EQ(unsuccessful, 0) << "of " << jobs.size() << " jobs";
-  // In flight at the kill: what A ran and what it had claimed for its workers.
+  // In flight at the kill: what A's workers ran, and the batch it had claimed for them,
+  // which grows to 16 jobs per worker while they wait for it (kMaxClaimBatchPerWorker in
+  // dispatcher.cpp; this bound predates that and failed under ASan with 11 and 17).
   EXPECT_GE(rescued, 1);
-  EXPECT_LE(rescued, 2 * kWorkers);
+  EXPECT_LE(rescued, kWorkers + 16 * kWorkers);
 
   // The dead host leaves the host list once its heartbeat is three intervals old.
   EXPECT_TRUE(eventually([&] {
