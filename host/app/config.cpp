@@ -16,6 +16,7 @@ enum class Kind { Text, Integer, Flag, Duration, List };
 struct KeySpec {
   Kind kind;
   nlohmann::json fallback;  // null = unset
+  const char* example = "\"30s\"";  // shown when a duration is malformed
 };
 
 int defaultWorkers() {
@@ -32,6 +33,7 @@ const std::map<std::string, KeySpec>& knownKeys() {
       {"http.public_url", {Kind::Text, nullptr}},
       {"data.dir", {Kind::Text, "./var"}},
       {"data.url", {Kind::Text, nullptr}},
+      {"data.retention", {Kind::Duration, "30d", "\"30d\" or \"12h\" (0 keeps everything)"}},
       {"hooks.dir", {Kind::Text, nullptr}},
       {"plugins.dir", {Kind::Text, nullptr}},
       {"plugins.trusted", {Kind::List, nlohmann::json::array()}},
@@ -96,7 +98,7 @@ nlohmann::json checked(const std::string& key, const KeySpec& spec, const nlohma
     case Kind::Duration:
       if (value.is_number_integer() && value.get<std::int64_t>() >= 0) return value;
       return value.is_string() && parseDuration(value.get<std::string>()) ? value
-                                                                         : fail("a duration such as \"30s\"");
+                                                                         : fail(std::string("a duration such as ") + spec.example);
     case Kind::List:
       if (!value.is_array()) return fail("a list of strings");
       for (const auto& item : value) {

@@ -20,6 +20,7 @@
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/event_service.hpp"
 #include "dispatch/host_presence.hpp"
+#include "dispatch/retention_loop.hpp"
 #include "http/request_handler_factory.hpp"
 #include "http/services.hpp"
 #include "metrics/metrics.hpp"
@@ -30,6 +31,7 @@
 #include "registry/hook_catalog.hpp"
 #include "sandbox/src/sandbox_options.hpp"
 #include "sandbox/src/worker_pool.hpp"
+#include "storage/retention.hpp"
 
 namespace hookhost::app {
 namespace {
@@ -100,6 +102,8 @@ int HostApplication::main(const std::vector<std::string>&) {
     notify::MessageBuilder messages(mail->message);
     notify::RetryPolicy mailRetry(mail->retry);
     notify::Notifier notifier(*store, *transport, messages, mailRetry);
+    auto pruner = storage::SqlPruner::forStore(*store);
+    dispatch::RetentionLoop retention(*pruner, metrics, {config.duration("data.retention"), mail->spoolDir});
     metrics.notifications = [&] {
       auto counts = notifier.counters();
       return metrics::HostMetrics::NotificationCounts{static_cast<std::int64_t>(counts.sent),
@@ -197,6 +201,7 @@ int HostApplication::main(const std::vector<std::string>&) {
     presence->start();
     notifier.start();
     dispatcher.start();
+    retention.start();
     auto* params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(static_cast<int>(config.integer("http.threads")));
     params->setMaxQueued(1024);
@@ -213,6 +218,7 @@ int HostApplication::main(const std::vector<std::string>&) {
     // connections and long ?wait= calls are cut after a short grace.
     for (int i = 0; i < 50 && server.currentConnections() > 0; ++i) Poco::Thread::sleep(100);
     server.stopAll(true);
+    retention.stop();
     bool drained = dispatcher.stop(kDrainFor);
     if (!drained) {
       log.warning("jobs still running after %d s; they are recovered at the next start", static_cast<int>(kDrainFor.count()));

@@ -60,6 +60,11 @@ std::string HostMetrics::render() const {
   renderCounter(out, "hookhost_jobs_retried_total", "Job attempts that failed and were queued again.", jobsRetried);
   renderCounter(out, "hookhost_jobs_rescued_total", "Jobs taken back from an expired lease.", jobsRescued);
   renderCounter(out, "hookhost_stale_completions_total", "Completions rejected as stale.", staleCompletions);
+  renderCounter(out, "hookhost_pruned_jobs_total", "Jobs removed by retention, with their history.", prunedJobs);
+  renderCounter(out, "hookhost_pruned_events_total", "Events removed by retention.", prunedEvents);
+  renderCounter(out, "hookhost_pruned_notifications_total", "Settled notifications removed by retention.",
+                prunedNotifications);
+  renderCounter(out, "hookhost_pruned_mail_files_total", "Spooled .eml files removed by retention.", prunedMailFiles);
   if (notifications) {
     auto counts = notifications();
     for (auto [name, help, value] : {std::tuple{"sent", "delivered or spooled", counts.sent},

@@ -41,6 +41,11 @@ struct HostMetrics {
   Counter jobsRetried;
   Counter jobsRescued;
   Counter staleCompletions;
+  // What retention removed (dispatch/retention_loop.hpp).
+  Counter prunedJobs;
+  Counter prunedEvents;
+  Counter prunedNotifications;
+  Counter prunedMailFiles;
   Histogram fireToStart;
   Histogram runTime;
   std::function<std::vector<std::pair<std::string, std::int64_t>>()> jobsByState;

@@ -13,6 +13,7 @@
 #include <Poco/Net/MailMessage.h>
 
 #include "notify/message_builder.hpp"
+#include "notify/spool_layout.hpp"
 
 namespace hookhost::notify {
 namespace {
@@ -41,8 +42,8 @@ std::atomic<unsigned long> tempCounter{0};
 
 SpoolTransport::SpoolTransport(std::string spoolDir) : dir_(std::move(spoolDir)) {}
 
-std::string SpoolTransport::pathFor(std::int64_t notificationId) const {
-  return (std::filesystem::path(dir_) / (std::to_string(notificationId) + ".eml")).string();
+std::string SpoolTransport::pathFor(const Notification& notification) const {
+  return spoolPathFor(dir_, notification.id, notification.createdAt).string();
 }
 
 SendResult SpoolTransport::send(const Notification& notification,
@@ -51,10 +52,7 @@ SendResult SpoolTransport::send(const Notification& notification,
   auto fail = [](std::string error) {
     return SendResult{SendStatus::Temporary, std::move(error), FailureScope::Server};
   };
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  if (ec) return fail("cannot create spool directory " + dir_ + ": " + ec.message());
-
+  std::filesystem::path target = pathFor(notification);
   std::string text;
   try {
     std::ostringstream out;
@@ -65,12 +63,19 @@ SendResult SpoolTransport::send(const Notification& notification,
                       FailureScope::Message};
   }
 
-  std::string target = pathFor(notification.id);
-  std::string temp = (std::filesystem::path(dir_) /
+  std::string temp = (target.parent_path() /
                       ("." + std::to_string(notification.id) + ".eml.tmp." +
                        std::to_string(::getpid()) + "." + std::to_string(++tempCounter)))
                          .string();
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  auto openTemp = [&] { return ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640); };
+  int fd = openTemp();
+  // A new minute's shard (or a first message) needs its directories; only then are they made.
+  if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+    std::error_code ec;
+    std::filesystem::create_directories(target.parent_path(), ec);
+    if (ec) return fail("cannot create spool directory " + target.parent_path().string() + ": " + ec.message());
+    fd = openTemp();
+  }
   if (fd < 0) return fail(errnoText("cannot create", temp));
   bool written = writeAll(fd, text);
   std::string writeError = written ? "" : errnoText("cannot write", temp);
@@ -80,7 +85,7 @@ SendResult SpoolTransport::send(const Notification& notification,
     return fail(writeError);
   }
   if (::rename(temp.c_str(), target.c_str()) != 0) {
-    std::string error = errnoText("cannot rename to", target);
+    std::string error = errnoText("cannot rename to", target.string());
     ::unlink(temp.c_str());
     return fail(error);
   }

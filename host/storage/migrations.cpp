@@ -58,6 +58,12 @@ const std::vector<std::vector<std::string>>& versions() {
           "CREATE TABLE hosts (id TEXT PRIMARY KEY, address TEXT NOT NULL, plugins TEXT NOT NULL, "
           "started_at INTEGER NOT NULL, heartbeat_at INTEGER NOT NULL)",
       },
+      // 3: what retention looks rows up by: the events a job emitted (few; most events are
+      // fired, so the index holds only emitted ones) and a job's notifications.
+      {
+          "CREATE INDEX events_by_parent_job ON events(parent_job_id) WHERE parent_job_id IS NOT NULL",
+          "CREATE INDEX notifications_by_job ON notifications(job_id)",
+      },
   };
   return all;
 }

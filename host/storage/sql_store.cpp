@@ -31,6 +31,10 @@ void configureSqlite(Poco::Data::Session& session) {
   // WAL lets readers run beside the single writer; FULL makes each commit durable before
   // the call that asked for it returns; the busy timeout covers checkpoints and other
   // processes (the CLI) touching the file.
+  // Incremental vacuum lets retention give freed pages back. SQLite takes it only before the
+  // first table and before WAL: a new file gets it, an existing one keeps its mode (see
+  // storage/retention.hpp).
+  session << "PRAGMA auto_vacuum=INCREMENTAL", now;
   session << "PRAGMA journal_mode=WAL", now;
   session << "PRAGMA synchronous=FULL", now;
   session << "PRAGMA busy_timeout=10000", now;

@@ -80,6 +80,10 @@ class SqlStore final : public Store {
   Status markFailed(std::int64_t id, int sendAttempt, Micros at, const std::string& error) override;
   void recordLater(notify::SendOutcome outcome, std::function<void(Status)> recorded) override;
 
+  /// The single writer every write of this store goes through; maintenance (retention)
+  /// runs its statements there so that it shares the group commit instead of contending.
+  GroupCommitter& writer() { return writer_; }
+
  private:
   /// Reads go through `sqliteReaders` for a SQLite file, else through `readers`.
   SqlStore(std::unique_ptr<SqliteReaders> sqliteReaders, std::unique_ptr<Poco::Data::SessionPool> readers,

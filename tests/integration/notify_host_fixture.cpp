@@ -57,7 +57,8 @@ std::string rawHeader(const std::string& message, const std::string& name) {
 std::vector<fs::path> emlFiles(const fs::path& dir) {
   std::vector<fs::path> files;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+  // The spool keeps them in shard directories (notify/spool_layout.hpp).
+  for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
     std::string name = entry.path().filename().string();
     if (name[0] != '.' && entry.path().extension() == ".eml") files.push_back(entry.path());
   }

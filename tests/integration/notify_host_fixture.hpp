@@ -27,7 +27,7 @@ std::string slurp(const std::filesystem::path& path);
 nlohmann::json parseEml(const std::filesystem::path& file);
 /// The value of one header in the raw message (ASCII headers only, as ours are).
 std::string rawHeader(const std::string& message, const std::string& name);
-/// The .eml files in `dir`, sorted by name.
+/// The .eml files in `dir` and its subdirectories, sorted by path.
 std::vector<std::filesystem::path> emlFiles(const std::filesystem::path& dir);
 /// A dill pickle (base64) of a handler that fails the way a notebook's would: a helper
 /// raises on the sample's bad data set. `dir` holds the script that makes it.

@@ -30,8 +30,8 @@ nlohmann::json roundTrip(const Notification& n, const MessageSettings& s, TempDi
   SpoolTransport spool(dir.path());
   SendResult sent = spool.send(n, message);
   EXPECT_EQ(sent.status, SendStatus::Sent) << sent.error;
-  if (raw) *raw = testing::readFile(spool.pathFor(n.id));
-  return parseEml(spool.pathFor(n.id));
+  if (raw) *raw = testing::readFile(spool.pathFor(n));
+  return parseEml(spool.pathFor(n));
 }
 
 std::string lf(std::string text) {

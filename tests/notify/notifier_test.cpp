@@ -203,7 +203,7 @@ TEST(Notifier, PokeWakesItWithoutWaitingForThePoll) {
   ASSERT_TRUE(waitFor([&] { return outbox.row(id).state == State::Sent; }, 5s));
   EXPECT_LT(std::chrono::steady_clock::now() - poked, 5s);
   notifier.stop();
-  EXPECT_TRUE(std::filesystem::exists(spool.pathFor(id)));
+  EXPECT_TRUE(std::filesystem::exists(spool.pathFor(outbox.row(id).notification)));
 }
 
 TEST(Notifier, TwoNotifiersNeverSendTheSameRow) {
@@ -273,11 +273,11 @@ TEST(Notifier, SpoolModeWritesOneReadableFilePerNotification) {
   EXPECT_EQ(notifier.runOnce(), 2u);
   EXPECT_EQ(outbox.countIn(State::Sent), 2u);
 
-  auto ok = testing::parseEml(spool.pathFor(1));
+  auto ok = testing::parseEml(spool.pathFor(outbox.row(1).notification));
   EXPECT_EQ(ok["subject"], "[hookhost] trivial-handler on ctingress.on_complete: succeeded (job 21)");
   EXPECT_EQ(ok["headers"]["X-Hookhost-Job"], "21");
   EXPECT_EQ(ok["headers"]["X-Hookhost-Event"], "1021");
-  auto bad = testing::parseEml(spool.pathFor(2));
+  auto bad = testing::parseEml(spool.pathFor(outbox.row(2).notification));
   EXPECT_EQ(bad["subject"], "[hookhost] trivial-handler on ctingress.on_complete: failed (job 22)");
   EXPECT_EQ(bad["headers"]["To"], "failure@example.com");
   EXPECT_NE(std::string(bad["body"]).find("Traceback (most recent call last):"), std::string::npos);

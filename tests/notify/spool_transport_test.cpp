@@ -26,20 +26,21 @@ TEST(SpoolTransport, WritesAnRfc5322FileNamedAfterTheNotification) {
 
   SendResult result = spool.send(n, message);
   ASSERT_EQ(result.status, SendStatus::Sent) << result.error;
-  EXPECT_EQ(spool.pathFor(7), spoolDir + "/7.eml");
+  // Sharded by the UTC minute the notification was created (2023-11-14 22:13:21).
+  EXPECT_EQ(spool.pathFor(n), spoolDir + "/2023-11-14/22-13/7.eml");
   std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(spoolDir)) {
-    names.push_back(entry.path().filename().string());
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(spoolDir)) {
+    if (entry.is_regular_file()) names.push_back(entry.path().filename().string());
   }
   EXPECT_EQ(names, std::vector<std::string>{"7.eml"}) << "no temp file may be left behind";
 
-  auto eml = testing::parseEml(spool.pathFor(7));
+  auto eml = testing::parseEml(spool.pathFor(n));
   EXPECT_TRUE(eml["crlf_only"].get<bool>());
   EXPECT_EQ(eml["defects"].size(), 0u);
   EXPECT_EQ(eml["headers"]["From"], "hookhost@localhost");
   EXPECT_EQ(eml["headers"]["Message-ID"], "<hookhost.notification.7@localhost>");
   EXPECT_NE(std::string(eml["body"]).find("completed successfully"), std::string::npos);
-  std::string raw = testing::readFile(spool.pathFor(7));
+  std::string raw = testing::readFile(spool.pathFor(n));
   EXPECT_NE(raw.find("\r\n\r\n"), std::string::npos) << "headers and body are separated";
 }
 
@@ -53,9 +54,8 @@ TEST(SpoolTransport, ResendReplacesTheFile) {
     builder.build(n, message);
     ASSERT_EQ(spool.send(n, message).status, SendStatus::Sent);
   }
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
-                          std::filesystem::directory_iterator()),
-            1);
+  auto shard = std::filesystem::path(spool.pathFor(n)).parent_path();
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(shard), std::filesystem::directory_iterator()), 1);
 }
 
 TEST(SpoolTransport, UnwritableDirectoryIsATemporaryFailure) {
