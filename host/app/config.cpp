@@ -97,8 +97,8 @@ nlohmann::json checked(const std::string& key, const KeySpec& spec, const nlohma
       return value.is_boolean() ? value : fail("true or false");
     case Kind::Duration:
       if (value.is_number_integer() && value.get<std::int64_t>() >= 0) return value;
-      return value.is_string() && parseDuration(value.get<std::string>()) ? value
-                                                                         : fail(std::string("a duration such as ") + spec.example);
+      if (value.is_string() && parseDuration(value.get<std::string>())) return value;
+      return fail(std::string("a duration such as ") + spec.example);
     case Kind::List:
       if (!value.is_array()) return fail("a list of strings");
       for (const auto& item : value) {
