@@ -28,6 +28,7 @@
 #include "notify/notifier.hpp"
 #include "plugins/plugin_directory.hpp"
 #include "sandbox/src/python_executor.hpp"
+#include "sandbox/src/runtime_files.hpp"
 #include "registry/hook_catalog.hpp"
 #include "sandbox/src/sandbox_options.hpp"
 #include "sandbox/src/worker_pool.hpp"
@@ -134,13 +135,21 @@ int HostApplication::main(const std::vector<std::string>&) {
 
     // The sandbox runs Python handlers and untrusted plugins. Where it cannot start (no
     // bubblewrap, no user namespaces) the host still serves; those jobs fail with the reason.
+    std::optional<sandbox::RuntimeFiles> sandboxFiles;  // outlives the pool's workers
     auto pool = sandbox::WorkerPool::create(sandboxOptions(config));
     std::string sandboxProblem = pool ? "" : pool.error().message;
-    if (!pool) log.error("the sandbox is unavailable: %s", sandboxProblem);
-    sandbox::WorkerPool* workerPool = pool ? pool->get() : nullptr;
+    if (pool) {
+      auto files = sandbox::RuntimeFiles::create({sandbox::pythonRunnerDir(executableDirectory().parent_path() / "share"),
+                                                  executableDirectory() / "hookhost-plugin-worker"}, (*pool)->identity());
+      if (files) sandboxFiles.emplace(std::move(*files));
+      else sandboxProblem = files.error().message;
+    }
+    if (sandboxFiles) log.information("sandbox files in %s", sandboxFiles->path().string());
+    else log.error("the sandbox is unavailable: %s", sandboxProblem);
+    sandbox::WorkerPool* workerPool = sandboxFiles ? pool->get() : nullptr;
     std::optional<sandbox::PythonExecutor> python;
     if (workerPool) {
-      python.emplace(*workerPool, sandbox::pythonRunnerDir(executableDirectory().parent_path() / "share"));
+      python.emplace(*workerPool, sandboxFiles->runnerDir());
       dispatcher.addExecutor("python", *python);
     }
 
@@ -156,7 +165,7 @@ int HostApplication::main(const std::vector<std::string>&) {
     pluginDirectory.start();
     auto trusted = config.list("plugins.trusted");
     PluginExecutor pluginExecutor(pluginDirectory, {trusted.begin(), trusted.end()}, workerPool,
-                                  executableDirectory() / "hookhost-plugin-worker", sandboxProblem);
+                                  workerPool ? sandboxFiles->pluginWorker() : std::filesystem::path(), sandboxProblem);
     dispatcher.addExecutor("plugin", pluginExecutor);
 
     http::Services services{*store, catalog};

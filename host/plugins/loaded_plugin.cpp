@@ -4,8 +4,9 @@
 
 namespace hookhost::plugins {
 
-LoadedPlugin::LoadedPlugin(PluginInfo info, const hh_plugin_v1* entry, void* state)
-    : info_(std::move(info)), entry_(entry), state_(state) {}
+LoadedPlugin::LoadedPlugin(PluginInfo info, const hh_plugin_v1* entry, void* state,
+                           std::unique_ptr<LibraryCopy> copy)
+    : info_(std::move(info)), entry_(entry), state_(state), copy_(std::move(copy)) {}
 
 LoadedPlugin::~LoadedPlugin() {
   if (entry_->shutdown) entry_->shutdown(state_);

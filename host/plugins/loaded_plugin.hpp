@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include "common/clock.hpp"
 #include "hookhost/plugin_abi.h"
 #include "plugins/call_scope.hpp"
+#include "plugins/library_copy.hpp"
 #include "plugins/plugin_manifest.hpp"
 
 namespace hookhost::plugins {
@@ -43,7 +45,9 @@ struct PluginInfo {
 /// Thread-safe as far as the plugin's handle is: ABI v1 requires handle to be reentrant.
 class LoadedPlugin {
  public:
-  LoadedPlugin(PluginInfo info, const hh_plugin_v1* entry, void* state);
+  /// `copy`, if any, is the private copy the library was mapped from; its file goes when
+  /// this load does (after the plugin's shutdown).
+  LoadedPlugin(PluginInfo info, const hh_plugin_v1* entry, void* state, std::unique_ptr<LibraryCopy> copy = nullptr);
   ~LoadedPlugin();
   LoadedPlugin(const LoadedPlugin&) = delete;
   LoadedPlugin& operator=(const LoadedPlugin&) = delete;
@@ -63,6 +67,7 @@ class LoadedPlugin {
   PluginInfo info_;
   const hh_plugin_v1* entry_;
   void* state_;
+  std::unique_ptr<LibraryCopy> copy_;
 };
 
 }  // namespace hookhost::plugins

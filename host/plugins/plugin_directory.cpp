@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <regex>
 #include <sys/stat.h>
 #include <utility>
 #include <vector>
@@ -12,30 +13,35 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path makeTempCopyDir() {
-  std::string pattern = (fs::temp_directory_path() / "hookhost-plugins-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("cannot create a directory for plugin copies");
-  // Sandboxed workers run as an unprivileged user and must be able to map these copies.
-  fs::permissions(pattern, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                               fs::perms::others_read | fs::perms::others_exec);
-  return pattern;
+// Copies named `<stem>.<n>.so` directly in the copy dir are from versions before per-run
+// directories; no host of this version maps them.
+void removeFlatCopies(const fs::path& copyDir) {
+  static const std::regex flatCopy(R"(.+\.[0-9]+\.so)");
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(copyDir, ec)) {
+    if (entry.is_regular_file(ec) && std::regex_match(entry.path().filename().string(), flatCopy)) {
+      fs::remove(entry.path(), ec);
+    }
+  }
 }
 
-// Whether the unprivileged user sandboxed workers run as can reach files in `dir`: every
-// existing ancestor must be searchable by others (a data dir under /root or a 0700 temp dir
-// is not, and bwrap would fail to bind the copy).
-bool reachableByOthers(const fs::path& dir) {
-  std::error_code ec;
-  fs::path absolute = fs::absolute(dir, ec);
-  if (ec) return false;
-  for (fs::path at = absolute; !at.empty(); at = at.parent_path()) {
-    auto status = fs::status(at, ec);
-    if (!ec && fs::exists(status) && (status.permissions() & fs::perms::others_exec) == fs::perms::none) {
-      return false;
+// This host's own directory for plugin copies: below the configured one when the sandbox user
+// can reach it, else below the temp dir. A previous run's directory that nobody holds any more
+// goes now (ClaimedDirectory), so copies never pile up across starts.
+ClaimedDirectory claimCopyDir(const fs::path& configured, const std::function<void(const std::string&)>& log) {
+  if (!configured.empty() && reachableByOthers(configured)) {
+    auto claimed = ClaimedDirectory::claim(configured, "run-", DirectoryAccess::OthersMayRead);
+    if (claimed) {
+      removeFlatCopies(configured);
+      return std::move(*claimed);
     }
-    if (at == at.root_path()) break;
+    log(claimed.error().message + "; plugin copies go to a temporary directory");
+  } else if (!configured.empty()) {
+    log("plugin copies go to a temporary directory: sandboxed workers could not reach " + configured.string());
   }
-  return true;
+  auto claimed = ClaimedDirectory::claim(fs::temp_directory_path(), "hookhost-plugins-", DirectoryAccess::OthersMayRead);
+  if (!claimed) throw std::runtime_error(claimed.error().message);
+  return std::move(*claimed);
 }
 
 fs::path manifestPathOf(const fs::path& library) {
@@ -53,17 +59,10 @@ bool isPluginFile(const fs::directory_entry& entry) {
 
 }  // namespace
 
-PluginDirectory::PluginDirectory(PluginDirectoryOptions options) : options_(std::move(options)) {
-  if (!options_.copyDir.empty() && !reachableByOthers(options_.copyDir)) {
-    log("plugin copies go to a temporary directory: sandboxed workers could not reach " +
-        options_.copyDir.string());
-    options_.copyDir.clear();
-  }
-  if (options_.copyDir.empty()) {
-    options_.copyDir = makeTempCopyDir();
-    ownsCopyDir_ = true;
-  }
-  loader_ = PluginLoader(options_.copyDir);
+PluginDirectory::PluginDirectory(PluginDirectoryOptions options)
+    : options_(std::move(options)),
+      copies_(claimCopyDir(options_.copyDir, [this](const std::string& line) { log(line); })) {
+  loader_ = PluginLoader(copies_.path());
   auto empty = std::make_shared<PluginSnapshot>();
   empty->dir = options_.dir;
   snapshot_ = std::move(empty);
@@ -79,11 +78,8 @@ PluginDirectory::~PluginDirectory() {
     std::lock_guard lock(snapshotMutex_);
     snapshot_.reset();
   }
-  // Mapped libraries survive their files being unlinked.
-  if (ownsCopyDir_) {
-    std::error_code ec;
-    fs::remove_all(options_.copyDir, ec);
-  }
+  // copies_ goes last, with the files of loads still held elsewhere: mapped libraries
+  // survive their files being unlinked.
 }
 
 void PluginDirectory::setOnChange(ChangeCallback callback) { onChange_ = std::move(callback); }

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <thread>
 
+#include "common/claimed_directory.hpp"
 #include "common/result.hpp"
 #include "plugins/plugin_loader.hpp"
 #include "plugins/plugin_snapshot.hpp"
@@ -22,9 +23,12 @@ namespace hookhost::plugins {
 
 struct PluginDirectoryOptions {
   std::filesystem::path dir;  // plugins.dir
-  /// Where private versioned copies of loaded libraries go (isolated workers load these, so a
-  /// sandbox must be able to read it). Empty, or under a directory others cannot search: a
-  /// fresh directory under the system temp dir, removed when the PluginDirectory is destroyed.
+  /// Below which private versioned copies of loaded libraries go (isolated workers load these,
+  /// so a sandbox must be able to read them): in this directory's own `run-XXXXXX` (see
+  /// ClaimedDirectory; removed when the PluginDirectory is destroyed, or by the next start
+  /// after a crash). Empty, or under a directory others cannot search: a
+  /// `hookhost-plugins-XXXXXX` under the system temp dir instead. A copy's file is removed as
+  /// soon as no load uses it (LibraryCopy).
   std::filesystem::path copyDir;
   /// Whether a hook is in the catalog; unset = every hook exists.
   std::function<bool(const std::string& hook)> hookExists;
@@ -108,7 +112,7 @@ class PluginDirectory {
   void log(const std::string& line) const;
 
   PluginDirectoryOptions options_;
-  bool ownsCopyDir_ = false;
+  ClaimedDirectory copies_;
   PluginLoader loader_;
   ChangeCallback onChange_;
 

@@ -1,6 +1,5 @@
 #include "plugins/plugin_loader.hpp"
 
-#include <atomic>
 #include <cstring>
 #include <dlfcn.h>
 #include <fstream>
@@ -10,6 +9,8 @@
 #include <vector>
 
 #include <boost/dll/shared_library.hpp>
+
+#include "plugins/library_copy.hpp"
 
 namespace hookhost::plugins {
 namespace {
@@ -41,27 +42,6 @@ void replaceAll(std::string& text, const std::string& from, const std::string& t
   for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
     text.replace(at, from.size(), to);
   }
-}
-
-// A fresh name per load; never reuses a path an earlier load (possibly of another process
-// sharing copyDir) may still have mapped.
-Result<fs::path> privateCopy(const fs::path& file, const fs::path& copyDir) {
-  static std::atomic<unsigned long> counter{0};
-  std::error_code ec;
-  fs::create_directories(copyDir, ec);
-  for (int tries = 0; tries < 1000; ++tries) {
-    fs::path target = copyDir / (file.stem().string() + "." + std::to_string(++counter) + ".so");
-    if (fs::copy_file(file, target, fs::copy_options::none, ec)) {
-      // Readable by the unprivileged user sandboxed workers run as, whatever the original's mode.
-      fs::permissions(target, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                                  fs::perms::others_read, ec);
-      return target;
-    }
-    if (ec != std::errc::file_exists) {
-      return loadError(file, "copy_failed", "cannot copy to " + target.string() + ": " + ec.message());
-    }
-  }
-  return loadError(file, "copy_failed", "no free name in " + copyDir.string());
 }
 
 std::vector<std::string> nullTerminatedList(const char* const* list) {
@@ -119,10 +99,13 @@ Result<std::shared_ptr<LoadedPlugin>> PluginLoader::load(const LoadRequest& requ
   std::error_code exists;
   if (!fs::is_regular_file(file, exists)) return loadError(file, "missing", "no such file");
   fs::path mapped = file;
+  // Every failure below drops the copy, and with it its file.
+  std::unique_ptr<LibraryCopy> copy;
   if (!copyDir_.empty()) {
-    auto copy = privateCopy(file, copyDir_);
-    if (!copy) return copy.error();
-    mapped = *copy;
+    auto made = LibraryCopy::make(file, copyDir_);
+    if (!made) return made.error();
+    copy = std::move(*made);
+    mapped = copy->path();
   }
 
   boost::dll::fs::error_code ec;
@@ -197,7 +180,7 @@ Result<std::shared_ptr<LoadedPlugin>> PluginLoader::load(const LoadRequest& requ
     return loadError(file, "init_failed", "init failed: " + failed.error);
   }
   info.loadedAt = nowMicros();
-  return std::make_shared<LoadedPlugin>(std::move(info), d, state);
+  return std::make_shared<LoadedPlugin>(std::move(info), d, state, std::move(copy));
 }
 
 }  // namespace hookhost::plugins

@@ -66,22 +66,28 @@ std::vector<fs::path> emlFiles(const fs::path& dir) {
   return files;
 }
 
-std::string raisingHandlerPickle(const fs::path& dir) {
+std::string handlerPickle(const fs::path& dir, const std::string& source, const std::string& function) {
   fs::path script = dir / "make_handler.py";
   std::ofstream(script) << "import base64, dill\n"
-                           "def check(datasets):\n"
-                           "    bad = [d['Name'] for d in datasets if not d['Success']]\n"
-                           "    if bad:\n"
-                           "        raise ValueError('%d bad data set(s)' % len(bad))\n"
-                           "def strict(ctx, DataSets, **kwargs):\n"
-                           "    check(DataSets)\n"
-                           "    return 'all good'\n"
-                           "print(base64.b64encode(dill.dumps(strict, recurse=True)).decode())\n";
+                        << source << "print(base64.b64encode(dill.dumps(" << function
+                        << ", recurse=True)).decode())\n";
   bool ok = false;
   std::string code = capture(std::string(kPython) + " '" + script.string() + "'", &ok);
   EXPECT_TRUE(ok) << code;
   while (!code.empty() && code.back() == '\n') code.pop_back();
   return code;
+}
+
+std::string raisingHandlerPickle(const fs::path& dir) {
+  return handlerPickle(dir,
+                       "def check(datasets):\n"
+                       "    bad = [d['Name'] for d in datasets if not d['Success']]\n"
+                       "    if bad:\n"
+                       "        raise ValueError('%d bad data set(s)' % len(bad))\n"
+                       "def strict(ctx, DataSets, **kwargs):\n"
+                       "    check(DataSets)\n"
+                       "    return 'all good'\n",
+                       "strict");
 }
 
 nlohmann::json summaryHandler(const std::string& name, const std::string& onSuccess, const std::string& onFailure) {

@@ -29,6 +29,9 @@ nlohmann::json parseEml(const std::filesystem::path& file);
 std::string rawHeader(const std::string& message, const std::string& name);
 /// The .eml files in `dir` and its subdirectories, sorted by path.
 std::vector<std::filesystem::path> emlFiles(const std::filesystem::path& dir);
+/// A dill pickle (base64) of `function`, defined by the python `source`; `dir` holds the
+/// script that makes it.
+std::string handlerPickle(const std::filesystem::path& dir, const std::string& source, const std::string& function);
 /// A dill pickle (base64) of a handler that fails the way a notebook's would: a helper
 /// raises on the sample's bad data set. `dir` holds the script that makes it.
 std::string raisingHandlerPickle(const std::filesystem::path& dir);

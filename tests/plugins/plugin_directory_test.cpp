@@ -4,6 +4,7 @@
 #include <fstream>
 #include <future>
 #include <thread>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -235,6 +236,81 @@ TEST(PluginDirectory, RescanWithoutChangesChangesNothing) {
   auto before = directory.snapshot();
   EXPECT_FALSE(directory.rescan());
   EXPECT_EQ(directory.snapshot(), before);
+}
+
+// Every library copy below `dir`, in whichever run's folder.
+int copiesIn(const std::filesystem::path& dir) {
+  int count = 0;
+  std::error_code ec;
+  for (std::filesystem::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".so") ++count;
+  }
+  return count;
+}
+
+PluginDirectoryOptions withCopies(const test::TempDir& plugins, const test::TempDir& data) {
+  auto o = options(plugins.path());
+  // Searchable by others (the sandbox user), so the copies go where configured.
+  std::filesystem::permissions(data.path(), std::filesystem::perms(0755));
+  o.copyDir = data / "plugins";
+  return o;
+}
+
+TEST(PluginDirectory, CopiesOfRunsThatDiedGoAtTheNextStartAndALiveRunKeepsItsOwn) {
+  test::TempDir plugins, data;
+  test::installFile(test::fixture("fixture_ok_v1"), plugins / "fixture_ok.so");
+  // An earlier version's flat copy is removed too.
+  std::filesystem::create_directories(data / "plugins");
+  test::installFile(test::fixture("fixture_ok_v1"), data / "plugins" / "fixture_ok.7.so");
+  PluginDirectory live(withCopies(plugins, data));
+  live.start();
+  for (int run = 0; run < 3; ++run) {
+    // A host that dies without its destructors: kill -9, a crash, _exit past them.
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      PluginDirectory dying(withCopies(plugins, data));
+      dying.start();
+      ::_exit(dying.snapshot()->plugins.size() == 1 && copiesIn(data / "plugins") >= 2 ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
+  {
+    PluginDirectory next(withCopies(plugins, data));
+    next.start();
+    ASSERT_EQ(next.snapshot()->plugins.size(), 1u);
+    // The live run's copy and the new one's; the three dead runs' and the flat one are gone.
+    EXPECT_EQ(copiesIn(data / "plugins"), 2);
+    EXPECT_FALSE(std::filesystem::exists(data / "plugins" / "fixture_ok.7.so"));
+    EXPECT_TRUE(std::filesystem::exists(live.snapshot()->find("fixture_ok")->info().libraryPath));
+  }
+  EXPECT_EQ(copiesIn(data / "plugins"), 1) << "a stopped run removes its own copies";
+}
+
+TEST(PluginDirectory, AReplacedVersionsCopyGoesOnceNoCallHoldsIt) {
+  test::TempDir plugins, data;
+  test::installFile(test::fixture("fixture_ok_v1"), plugins / "fixture_ok.so");
+  PluginDirectory directory(withCopies(plugins, data));
+  directory.start();
+  auto held = directory.resolve("fixture_ok/echo");
+  ASSERT_TRUE(held) << held.error().message;
+  const auto oldCopy = held->plugin->info().libraryPath;
+
+  test::installFile(test::fixture("fixture_ok_v2"), plugins / "fixture_ok.so");
+  ASSERT_TRUE(directory.rescan());
+  EXPECT_EQ(directory.snapshot()->find("fixture_ok")->info().version, "2.0");
+  EXPECT_TRUE(std::filesystem::exists(oldCopy)) << "a call still holds version 1";
+  EXPECT_EQ(copiesIn(data / "plugins"), 2);
+
+  held = directory.resolve("fixture_ok/echo");  // drops the last hold on version 1
+  EXPECT_FALSE(std::filesystem::exists(oldCopy));
+  EXPECT_EQ(copiesIn(data / "plugins"), 1);
+  // Version 2 serves on from its own copy.
+  test::RecordingContext context;
+  InProcessPluginExecutor executor(directory);
+  EXPECT_EQ(executor.run(test::request("fixture_ok/echo"), context).result.substr(0, 3), "v2 ");
 }
 
 }  // namespace

@@ -130,7 +130,7 @@ bool HostProcess::start(std::chrono::seconds within) {
   std::filesystem::create_directories(dataDir_);
   // Each launch appends to the same logs; the port is read from this launch's line only.
   std::size_t logStart = std::filesystem::exists(dataDir_ / "host.err") ? readFile(dataDir_ / "host.err").size() : 0;
-  std::vector<std::string> argv = {hookhostBinary().string(), "serve"};
+  std::vector<std::string> argv = {binary_.string(), "serve"};
   if (configFile_) argv.insert(argv.end(), {"--config", configFile_->string()});
   pid_ = spawn(argv, environmentBlock(), dataDir_ / "host.out", dataDir_ / "host.err",
                launches_++ > 0);
@@ -186,7 +186,7 @@ std::string HostProcess::output() const { return readFile(dataDir_ / "host.out")
 
 int HostProcess::runCommand(const std::vector<std::string>& arguments, std::string* out, std::string* err) {
   std::filesystem::create_directories(dataDir_);
-  std::vector<std::string> argv = {hookhostBinary().string()};
+  std::vector<std::string> argv = {binary_.string()};
   argv.insert(argv.end(), arguments.begin(), arguments.end());
   if (configFile_) argv.insert(argv.end(), {"--config", configFile_->string()});
   auto outPath = dataDir_ / "command.out";

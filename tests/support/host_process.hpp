@@ -33,6 +33,9 @@ struct HttpReply {
   std::string contentType;
 };
 
+/// The path of the built `hookhost` binary.
+std::filesystem::path hookhostBinary();
+
 /// Speaks HTTP to a host on loopback. One connection per request, so a test can interleave
 /// requests from many threads.
 HttpReply httpRequest(int port, const std::string& method, const std::string& path, const std::string& body = "",
@@ -79,6 +82,8 @@ class HostProcess {
   HttpReply get(const std::string& path, const std::string& apiKey) { return httpRequest(port_, "GET", path, "", apiKey); }
 
   const std::filesystem::path& dataDir() const { return dataDir_; }
+  /// Runs this binary instead of hookhostBinary() (a copy of the install layout elsewhere).
+  void setBinary(std::filesystem::path binary) { binary_ = std::move(binary); }
   /// Passes `--config FILE` to `serve` and to every command.
   void setConfigFile(std::filesystem::path file) { configFile_ = std::move(file); }
 
@@ -88,13 +93,11 @@ class HostProcess {
   std::filesystem::path dataDir_;
   std::map<std::string, std::string> environment_;
   std::optional<std::filesystem::path> configFile_;
+  std::filesystem::path binary_ = hookhostBinary();
   pid_t pid_ = -1;
   int port_ = 0;
   int launches_ = 0;
 };
-
-/// The path of the built `hookhost` binary.
-std::filesystem::path hookhostBinary();
 
 /// Polls `condition` every few milliseconds until it holds or `within` passes.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds within);
