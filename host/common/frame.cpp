@@ -65,7 +65,11 @@ Result<nlohmann::json> readFrame(int fd, std::size_t maxBytes) {
     return makeError(ErrorKind::Internal, "truncated", "frame body cut short");
   }
   auto message = parseBoundedJson(body);
-  if (!message) return makeError(ErrorKind::Internal, message.error().code, "frame: " + message.error().message);
+  if (!message) {
+    const bool tooDeep = message.error().code == "too_deep";
+    return makeError(ErrorKind::Internal, tooDeep ? "too_deep" : "malformed",
+                     tooDeep ? "frame: " + message.error().message : "frame is not a JSON object");
+  }
   if (!message->is_object()) return makeError(ErrorKind::Internal, "malformed", "frame is not a JSON object");
   return std::move(message).value();
 }

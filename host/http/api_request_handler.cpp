@@ -110,7 +110,9 @@ ApiReply ApiRequestHandler::answer(Poco::Net::HTTPServerRequest& request) {
   const bool budgeted = bodyUnread_ && services_.bodyBudget;
   std::optional<BodyBudget::Reservation> reserved = budgeted ? services_.bodyBudget->reserve(need) : std::nullopt;
   if (budgeted && !reserved) return budgetExhausted();
-  api.rawBody = readCapped(request.stream(), limit);
+  // Without a length or chunks a request has no body (RFC 9112 6.3); Poco would read one
+  // until the client closes, outside the budget.
+  if (bodyUnread_) api.rawBody = readCapped(request.stream(), limit);
   if (api.rawBody.size() > limit) return tooLarge(limit);
   bodyUnread_ = false;
   if (!api.rawBody.empty()) {

@@ -77,8 +77,11 @@ std::optional<Result<nlohmann::json>> FrameChannel::takeFrame() {
   inbox_.erase(0, 4 + static_cast<std::size_t>(length));
   if (!message) {
     // A worker is untrusted: a frame nested past the bound fails its job instead of the host.
+    const bool tooDeep = message.error().code == "too_deep";
     return Result<nlohmann::json>(channelError(
-        message.error().code.c_str(), "the worker sent a frame that is not usable JSON: " + message.error().message));
+        tooDeep ? "too_deep" : "malformed",
+        tooDeep ? "the worker sent a frame nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"
+                : "the worker sent a frame that is not a JSON object"));
   }
   if (!message->is_object()) {
     return Result<nlohmann::json>(
