@@ -130,8 +130,12 @@ std::optional<ApiReply> ApiRequestHandler::authorize(const Route& route, ApiRequ
   if (route.access == Access::Public) {
     // A public route answers anyone; a valid key may see more (the detail of /health).
     if (api.authorization) {
-      auto user = auth::authenticate(services_.store, api.authorization);
-      if (user) api.user = *user;
+      try {
+        auto user = auth::authenticate(services_.store, api.authorization);
+        if (user) api.user = *user;
+      } catch (const storage::StoreUnavailable&) {
+        // The route answers without the key's extras; /health then reports the store itself.
+      }
     }
     return std::nullopt;
   }
