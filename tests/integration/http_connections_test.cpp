@@ -70,6 +70,16 @@ TEST_F(HttpConnections, HealthIsLivenessForAnyoneAndDetailForKeyHolders) {
   EXPECT_TRUE(detailed.body["hosts"].is_array()) << detailed.raw;
 }
 
+class HttpHealthDetailOn : public HostTest {
+  std::map<std::string, std::string> environment() override { return {{"HOOKHOST_HTTP_HEALTH_DETAIL", "true"}}; }
+};
+
+TEST_F(HttpHealthDetailOn, ShowsTheHostListWithoutAKey) {
+  auto open = host_->get("/health", "");
+  ASSERT_EQ(open.status, 200) << open.raw;
+  EXPECT_TRUE(open.body["hosts"].is_array()) << open.raw;
+}
+
 class HttpFlood : public HostTest {
   std::map<std::string, std::string> environment() override { return {{"HOOKHOST_HTTP_HEADER_TIMEOUT_MS", "1500"}}; }
 };
@@ -101,6 +111,16 @@ TEST_F(HttpFlood, ThreeHundredHalfSentHeadersDoNotBlockHealthOrFires) {
   EXPECT_EQ(refused, 300 - 32);
   EXPECT_EQ(timedOut, 32);
   EXPECT_EQ(host_->get("/health", "").status, 200);
+}
+
+TEST_F(HttpFlood, AClientSilentInTheMiddleOfItsRequestLineGets408) {
+  // No newline: Poco reads a header line by line, so this waits inside the line.
+  RawConnection client(host_->port());
+  ASSERT_TRUE(client.send("GET /heal"));
+  const auto started = std::chrono::steady_clock::now();
+  auto reply = parseRawReply(client.receiveResponse(10s));
+  expectJsonError(reply, 408, "request_timeout");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
 }
 
 }  // namespace
