@@ -31,6 +31,11 @@ const std::map<std::string, KeySpec>& knownKeys() {
       {"http.max_body_bytes", {Kind::Integer, 16 * 1024 * 1024}},
       {"http.threads", {Kind::Integer, 64}},
       {"http.public_url", {Kind::Text, nullptr}},
+      // Connection-flood and memory bounds of the HTTP server (app/http_server_setup.cpp).
+      {"http.header_timeout_ms", {Kind::Integer, 5000}},
+      {"http.max_connections_per_client", {Kind::Integer, 32}},
+      {"http.body_budget_bytes", {Kind::Integer, nullptr}},
+      {"http.health_detail", {Kind::Flag, false}},
       {"data.dir", {Kind::Text, "./var"}},
       {"data.url", {Kind::Text, nullptr}},
       {"data.retention", {Kind::Duration, "30d", "\"30d\" or \"12h\" (0 keeps everything)"}},

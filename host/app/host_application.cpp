@@ -5,11 +5,10 @@
 
 #include <Poco/Logger.h>
 #include <Poco/Thread.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
 
 #include "app/config.hpp"
+#include "app/http_server_setup.hpp"
 #include "app/logging.hpp"
 #include "app/plugin_executor.hpp"
 #include "app/plugin_registrations.hpp"
@@ -21,7 +20,6 @@
 #include "dispatch/event_service.hpp"
 #include "dispatch/host_presence.hpp"
 #include "dispatch/retention_loop.hpp"
-#include "http/request_handler_factory.hpp"
 #include "http/services.hpp"
 #include "metrics/metrics.hpp"
 #include "notify/mail_settings.hpp"
@@ -211,22 +209,18 @@ int HostApplication::main(const std::vector<std::string>&) {
     notifier.start();
     dispatcher.start();
     retention.start();
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(static_cast<int>(config.integer("http.threads")));
-    params->setMaxQueued(1024);
-    params->setKeepAlive(true);
-    Poco::Net::HTTPServer server(new http::RequestHandlerFactory(services), socket, params);
-    server.start();
+    auto server = makeHttpServer(config, services, socket);
+    server->start();
     log.information("listening on http://%s:%hu", config.text("http.host"), socket.address().port());
 
     waitForTerminationRequest();
     log.information("stopping: no new requests; draining running jobs");
     services.shuttingDown = true;
-    server.stop();
+    server->stop();
     // Requests in flight finish (a fire that committed gets its answer); idle keep-alive
     // connections and long ?wait= calls are cut after a short grace.
-    for (int i = 0; i < 50 && server.currentConnections() > 0; ++i) Poco::Thread::sleep(100);
-    server.stopAll(true);
+    for (int i = 0; i < 50 && server->currentConnections() > 0; ++i) Poco::Thread::sleep(100);
+    server->stopAll(true);
     retention.stop();
     bool drained = dispatcher.stop(kDrainFor);
     if (!drained) {

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <unistd.h>
 
+#include "common/bounded_json.hpp"
 namespace hookhost {
 namespace {
 
@@ -63,11 +64,14 @@ Result<nlohmann::json> readFrame(int fd, std::size_t maxBytes) {
   if (readFully(fd, body.data(), length) != static_cast<ssize_t>(length)) {
     return makeError(ErrorKind::Internal, "truncated", "frame body cut short");
   }
-  auto message = nlohmann::json::parse(body, nullptr, false);
-  if (message.is_discarded() || !message.is_object()) {
-    return makeError(ErrorKind::Internal, "malformed", "frame is not a JSON object");
+  auto message = parseBoundedJson(body);
+  if (!message) {
+    const bool tooDeep = message.error().code == "too_deep";
+    return makeError(ErrorKind::Internal, tooDeep ? "too_deep" : "malformed",
+                     tooDeep ? "frame: " + message.error().message : "frame is not a JSON object");
   }
-  return message;
+  if (!message->is_object()) return makeError(ErrorKind::Internal, "malformed", "frame is not a JSON object");
+  return std::move(message).value();
 }
 
 }  // namespace hookhost

@@ -36,6 +36,7 @@ struct ApiReply {
   nlohmann::json body;
   std::optional<std::string> text;
   std::string contentType = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // extra response headers (Retry-After)
 };
 
 ApiReply jsonReply(int status, nlohmann::json body);

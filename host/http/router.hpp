@@ -19,6 +19,10 @@ struct Route {
   std::string pattern;
   Access access;
   RouteFunction run;
+  /// Roles that may call an authenticated route (empty: every role), checked from the
+  /// headers before the body is read; `action` names what the others may not do.
+  std::vector<storage::Role> roles = {};
+  std::string action = {};
 };
 
 /// Finds the route for a request. Only routes; the work is in the route functions.

@@ -17,6 +17,8 @@ class EventService;
 
 namespace hookhost::http {
 
+class BodyBudget;
+
 /// What the routes work with. Owned by the application, which outlives the server; the
 /// optional parts are empty while their subsystem is not running.
 struct Services {
@@ -26,6 +28,10 @@ struct Services {
   const registry::HookCatalog& catalog;
   registry::RegistrationRules registrationRules;
   std::size_t maxBodyBytes = 16u << 20;
+  /// Shared by all requests' bodies; installed by the ApiServer. Null: no budget.
+  BodyBudget* bodyBudget = nullptr;
+  /// Whether GET /health shows host ids, addresses and plugins without a key.
+  bool healthDetailPublic = false;
   dispatch::EventService* events = nullptr;
   /// Called after a handler was replaced or deregistered (retire its warm workers).
   std::function<void(const storage::Handler&)> onHandlerChanged;

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/bounded_json.hpp"
 namespace hookhost::plugins {
 namespace {
 
@@ -13,9 +14,9 @@ CallScope* scopeOf(hh_ctx* ctx) { return static_cast<CallScope*>(ctx); }
 // instead of travelling further as text.
 std::optional<json> parseBytes(const char* bytes, size_t len) {
   if (!bytes) return std::nullopt;
-  auto parsed = json::parse(bytes, bytes + len, nullptr, false);
-  if (parsed.is_discarded()) return std::nullopt;
-  return parsed;
+  auto parsed = parseBoundedJson(std::string_view(bytes, len));
+  if (!parsed) return std::nullopt;
+  return std::move(parsed).value();
 }
 
 // Every function below is called by plugin code through a C table: none may throw.

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/bounded_json.hpp"
 namespace hookhost::plugins {
 namespace {
 
@@ -95,9 +96,11 @@ Result<PluginManifest> readManifest(const std::filesystem::path& file) {
   if (!in) return manifestError(file, "cannot read");
   std::ostringstream text;
   text << in.rdbuf();
-  auto document = json::parse(text.str(), nullptr, false);
-  if (document.is_discarded()) return manifestError(file, "not valid JSON");
-  return parseManifest(document, file);
+  auto document = parseBoundedJson(text.str());
+  if (!document) {
+    return manifestError(file, document.error().code == "too_deep" ? document.error().message : "not valid JSON");
+  }
+  return parseManifest(*document, file);
 }
 
 json PluginManifest::toJson() const {

@@ -1,12 +1,15 @@
 #include "registry/hook_catalog.hpp"
 
 #include <fstream>
+#include <iterator>
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
+
+#include "common/bounded_json.hpp"
 
 namespace hookhost::registry {
 namespace {
@@ -23,9 +26,14 @@ Hook readHookFile(const std::filesystem::path& path) {
   const std::string file = path.string();
   std::ifstream in(path);
   if (!in) throw CatalogError(file + ": cannot be read");
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  // The payload schema is walked recursively on every fire: bound it like any JSON the host reads.
+  if (jsonNestingDepth(text) > kMaxJsonDepth) {
+    throw CatalogError(file + ": nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(in);
+    doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& error) {
     throw CatalogError(file + ": not valid JSON: " + error.what());
   }

@@ -4,6 +4,7 @@
 
 #include <Poco/Data/DataException.h>
 
+#include "common/bounded_json.hpp"
 namespace hookhost::storage::sql {
 
 const Value& Rows::operator[](const std::string& column) const {
@@ -41,8 +42,9 @@ std::string text(const Rows& rows, const std::string& column) { return optionalT
 std::int64_t integer(const Rows& rows, const std::string& column) { return optionalInteger(rows, column).value_or(0); }
 
 nlohmann::json json(const Rows& rows, const std::string& column) {
-  auto parsed = nlohmann::json::parse(text(rows, column), nullptr, false);
-  return parsed.is_discarded() ? nlohmann::json() : parsed;
+  // Rows hold what the host wrote, but a row is read back by code that recurses over it.
+  auto parsed = parseBoundedJson(text(rows, column));
+  return parsed ? std::move(parsed).value() : nlohmann::json();
 }
 
 std::vector<std::string> stringList(const nlohmann::json& array) {

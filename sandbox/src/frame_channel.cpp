@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "common/frame.hpp"
+#include "common/bounded_json.hpp"
 
 namespace hookhost::sandbox {
 namespace {
@@ -72,14 +73,21 @@ std::optional<Result<nlohmann::json>> FrameChannel::takeFrame() {
                          " bytes, over the cap of " + std::to_string(maxFrameBytes_)));
   }
   if (inbox_.size() < 4 + static_cast<std::size_t>(length)) return std::nullopt;
-  auto message = nlohmann::json::parse(inbox_.begin() + 4, inbox_.begin() + 4 + length, nullptr,
-                                       false);
+  auto message = parseBoundedJson(std::string_view(inbox_).substr(4, length));
   inbox_.erase(0, 4 + static_cast<std::size_t>(length));
-  if (message.is_discarded() || !message.is_object()) {
+  if (!message) {
+    // A worker is untrusted: a frame nested past the bound fails its job instead of the host.
+    const bool tooDeep = message.error().code == "too_deep";
+    return Result<nlohmann::json>(channelError(
+        tooDeep ? "too_deep" : "malformed",
+        tooDeep ? "the worker sent a frame nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"
+                : "the worker sent a frame that is not a JSON object"));
+  }
+  if (!message->is_object()) {
     return Result<nlohmann::json>(
         channelError("malformed", "the worker sent a frame that is not a JSON object"));
   }
-  return Result<nlohmann::json>(std::move(message));
+  return Result<nlohmann::json>(std::move(message).value());
 }
 
 Result<nlohmann::json> FrameChannel::receive(Deadline deadline) {

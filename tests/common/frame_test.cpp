@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <thread>
+
 namespace hookhost {
 namespace {
 
@@ -53,6 +55,18 @@ TEST(Frame, RefusesGarbage) {
   auto got = readFrame(pipe.fds[0]);
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().code, "malformed");
+}
+
+TEST(Frame, RefusesAFrameNestedPastTheBoundBeforeParsingIt) {
+  Pipe pipe;
+  std::string body = "{\"a\":" + std::string(100000, '[');
+  std::string header = {static_cast<char>(body.size() >> 24), static_cast<char>((body.size() >> 16) & 0xff),
+                        static_cast<char>((body.size() >> 8) & 0xff), static_cast<char>(body.size() & 0xff)};
+  std::thread writer([&] { pipe.writeRaw(header + body); });
+  auto got = readFrame(pipe.fds[0]);
+  writer.join();
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, "too_deep");
 }
 
 TEST(Frame, ReportsATruncatedBody) {

@@ -155,7 +155,7 @@ HostProcess* MultiHostTest::startHost(const std::vector<fs::path>& plugins,
 }
 
 std::string MultiHostTest::idOf(HostProcess& host) {
-  auto health = host.get("/health", "");
+  auto health = host.get("/health", adminKey_);
   EXPECT_EQ(health.status, 200) << health.raw;
   return health.body.value("host", "");
 }

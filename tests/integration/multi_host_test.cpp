@@ -62,10 +62,10 @@ TEST_F(MultiHost, TwoThousandEventsFiredAtTwoHostsRunEveryJobExactlyOnce) {
   EXPECT_GT(ranOn[idB], 0) << json(ranOn).dump();
 }
 
-// The host list of a /health answer, by id.
-std::map<std::string, json> listedHosts(HostProcess& host) {
+// The host list of a /health answer, by id; the list is shown to key holders only.
+std::map<std::string, json> listedHosts(HostProcess& host, const std::string& key) {
   std::map<std::string, json> listed;
-  auto health = host.get("/health", "");
+  auto health = host.get("/health", key);
   EXPECT_EQ(health.status, 200) << health.raw;
   for (const auto& entry : health.body["hosts"]) listed[entry["id"]] = entry;
   return listed;
@@ -82,11 +82,11 @@ TEST_F(MultiHost, HealthOnEitherHostListsBothUntilOneStops) {
   const std::string idB = std::string(hostname) + ":" + std::to_string(b->pid());
 
   for (HostProcess* host : {a, b}) {
-    auto health = host->get("/health", "");
+    auto health = host->get("/health", adminKey_);
     ASSERT_EQ(health.status, 200) << health.raw;
     EXPECT_EQ(health.body["status"], "ok");
     EXPECT_EQ(health.body["host"], host == a ? idA : idB);
-    auto listed = listedHosts(*host);
+    auto listed = listedHosts(*host, adminKey_);
     ASSERT_EQ(listed.size(), 2u) << health.raw;
     ASSERT_TRUE(listed.count(idA) && listed.count(idB)) << health.raw;
     EXPECT_EQ(listed[idA]["address"], "http://127.0.0.1:" + std::to_string(a->port()));
@@ -100,12 +100,12 @@ TEST_F(MultiHost, HealthOnEitherHostListsBothUntilOneStops) {
   }
 
   // The heartbeat goes on: a later beat of A shows on B.
-  const std::string firstBeat = listedHosts(*b)[idA]["heartbeat_at"];
-  EXPECT_TRUE(eventually([&] { return listedHosts(*b)[idA]["heartbeat_at"] != firstBeat; }, 5s));
+  const std::string firstBeat = listedHosts(*b, adminKey_)[idA]["heartbeat_at"];
+  EXPECT_TRUE(eventually([&] { return listedHosts(*b, adminKey_)[idA]["heartbeat_at"] != firstBeat; }, 5s));
 
   // A host that stops leaves the list as it goes, not when its heartbeat ages out.
   EXPECT_EQ(b->stop(), 0) << logTail(*b);
-  auto listed = listedHosts(*a);
+  auto listed = listedHosts(*a, adminKey_);
   EXPECT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed.count(idA), 1u);
   EXPECT_EQ(listed.count(idB), 0u);
@@ -117,7 +117,7 @@ TEST_F(MultiHost, JobsOfAPluginOnlyOneHostHasRunOnlyOnThatHost) {
   HostProcess* b = startHost({bundled("comtrade_summary")});
   ASSERT_NE(b, nullptr);
   const std::string idA = idOf(*a), idB = idOf(*b);
-  auto listed = listedHosts(*b);
+  auto listed = listedHosts(*b, adminKey_);
   ASSERT_EQ(listed.size(), 2u);
   EXPECT_EQ(listed[idA]["plugins"], json::array({"comtrade_summary", "fixture_ok"}));
   EXPECT_EQ(listed[idB]["plugins"], json::array({"comtrade_summary"}));

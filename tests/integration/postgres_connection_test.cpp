@@ -46,7 +46,7 @@ TEST_F(PostgresConnections, HostsRecoverWhenPostgresTerminatesEveryConnectionMid
   // The same two processes serve again, and see each other.
   for (HostProcess* host : {a, b}) {
     EXPECT_TRUE(eventually([&] {
-      auto health = host->get("/health", "");
+      auto health = host->get("/health", adminKey_);
       return health.status == 200 && health.body["hosts"].size() == 2;
     }, 10s)) << logTail(*host);
   }
@@ -96,7 +96,7 @@ TEST_F(PostgresConnections, ASuccessWhoseRecordingLostTheConnectionIsNotLost) {
   EXPECT_EQ(job["state"], "SUCCEEDED") << job.dump() << logTail(*a);
   EXPECT_EQ(historyOf(job, "FINISH").size(), 1u) << job.dump();
   EXPECT_EQ(napPid(job), a->pid()) << job.dump();
-  EXPECT_EQ(a->get("/health", "").status, 200);
+  EXPECT_EQ(a->get("/health", adminKey_).status, 200);
   EXPECT_EQ(idOf(*a), idA);
 }
 

@@ -162,7 +162,7 @@ void PostgresRecovery::killOneHostMidRun(int maxAttempts) {
 
   // The dead host leaves the host list once its heartbeat is three intervals old.
   EXPECT_TRUE(eventually([&] {
-    auto health = b->get("/health", "");
+    auto health = b->get("/health", adminKey_);
     return health.status == 200 && health.body["hosts"].size() == 1 && health.body["hosts"][0]["id"] == idB;
   }, 10s));
 }
@@ -246,7 +246,7 @@ TEST_F(PostgresRecovery, AHostStoppedPastItsLeaseHasItsLateCompletionsRejected) 
     }
   }
   // And A lives on: its heartbeat puts it back in the host list.
-  EXPECT_TRUE(eventually([&] { return b->get("/health", "").body["hosts"].size() == 2; }, 10s));
+  EXPECT_TRUE(eventually([&] { return b->get("/health", adminKey_).body["hosts"].size() == 2; }, 10s));
   EXPECT_EQ(idOf(*a), idA);
 }
 

@@ -5,17 +5,18 @@ namespace hookhost::http {
 
 std::vector<Route> apiRoutes() {
   using enum Access;
+  using storage::Role;
   return {
       {"GET", "/health", Public, getHealth},
       {"GET", "/metrics", Public, getMetrics},
       {"GET", "/openapi.json", Public, getOpenApi},
       {"GET", "/apidocs", Public, getApiDocs},
       {"GET", "/v1/hooks", Authenticated, listHooks},
-      {"POST", "/v1/handlers", Authenticated, registerHandler},
+      {"POST", "/v1/handlers", Authenticated, registerHandler, {Role::Admin, Role::User}, "register handlers"},
       {"GET", "/v1/handlers", Authenticated, listHandlers},
       {"GET", "/v1/handlers/{id}", Authenticated, getHandler},
       {"DELETE", "/v1/handlers/{id}", Authenticated, deleteHandler},
-      {"POST", "/v1/events", Authenticated, fireEvent},
+      {"POST", "/v1/events", Authenticated, fireEvent, {Role::Admin, Role::Publisher}, "fire events"},
       {"GET", "/v1/events/{id}", Authenticated, getEvent},
       {"GET", "/v1/jobs", Authenticated, listJobs},
       {"GET", "/v1/jobs/{id}", Authenticated, getJob},

@@ -5,10 +5,16 @@
 
 namespace hookhost::http {
 
-ApiReply getHealth(const ApiRequest&, Services& services) {
+ApiReply getHealth(const ApiRequest& request, Services& services) {
   nlohmann::json body = {{"status", services.shuttingDown ? "shutting_down" : "ok"}};
+  // Liveness is public; which hosts run where and with which plugins is for key holders.
+  const bool detail = services.healthDetailPublic || request.user.has_value();
   try {
-    if (services.healthDetails) body.update(services.healthDetails());
+    // Read for everyone: reading the host list is also what tells that the store answers.
+    if (services.healthDetails) {
+      nlohmann::json details = services.healthDetails();
+      if (detail) body.update(details);
+    }
   } catch (const storage::StoreUnavailable& error) {
     // Alive, but unable to do its work: a load balancer should send requests elsewhere.
     return jsonReply(503, {{"status", "store_unavailable"},
