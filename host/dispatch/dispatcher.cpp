@@ -159,6 +159,14 @@ std::size_t Dispatcher::runningCount() const {
   return running_.size();
 }
 
+std::vector<std::int64_t> Dispatcher::unfinishedJobs() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::int64_t> ids;
+  for (const auto& [id, running] : running_) ids.push_back(id);
+  for (const auto& job : ready_) ids.push_back(job.jobId);
+  return ids;
+}
+
 void Dispatcher::workerLoop() {
   storage::ClaimedJob job;
   while (takeJob(job)) runJob(job);
@@ -345,6 +353,8 @@ void Dispatcher::housekeepingLoop() {
       if (!running.abandoned) ids.push_back(id);
     }
     for (const auto& job : ready_) ids.push_back(job.jobId);
+    // Read under the lock: stop() sets it from another thread.
+    const bool stopping = stopping_;
     lock.unlock();
     try {
       if (Clock::now() - lastRenew >= renewEvery) {
@@ -353,7 +363,7 @@ void Dispatcher::housekeepingLoop() {
       }
       finishAbandoned();
       recordAgain();
-      if (!stopping_) {
+      if (!stopping) {
         auto rescued = store_.rescueExpired(storage::RescueScope::ExpiredLeases);
         if (rescued.requeued + rescued.failed + rescued.timedOut > 0) {
           metrics_.jobsRescued.add(rescued.requeued + rescued.failed);

@@ -63,6 +63,10 @@ class Dispatcher final : public FireClaimer {
   void claimedWithFire(std::vector<storage::ClaimedJob> jobs, bool firedJobs) override;
 
   std::size_t runningCount() const;
+  /// The jobs this dispatcher holds and has not recorded the end of: running, finished but
+  /// not yet durable, or claimed and waiting for a worker. After a stop() that returned
+  /// false, what was abandoned.
+  std::vector<std::int64_t> unfinishedJobs() const;
 
  private:
   struct Running {
