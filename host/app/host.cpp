@@ -104,8 +104,8 @@ Host::Host(const Config& config)
   watch_.setListener([this] { mail_.notifier.poke(); });
   // The dispatcher (a FireClaimer) hears of each fire's jobs itself.
   events_.setOnFired([this](const storage::FireResult&) { metrics_.eventsFired.add(); });
-  if (auto* python = sandbox_.python()) dispatcher_.addExecutor("python", *python);
-  dispatcher_.addExecutor("plugin", pluginExecutor_);
+  if (auto* python = sandbox_.python()) dispatcher_.addExecutor(Runtime::Python, *python);
+  dispatcher_.addExecutor(Runtime::Plugin, pluginExecutor_);
   pluginDirectory_.setOnChange([this](const plugins::PluginSnapshot& snapshot) {
     registerManifestHandlers(*store_, catalog_, snapshot);
   });
