@@ -101,6 +101,16 @@ TEST_P(DispatcherTest, RunsAJobAsItsOwnerWithThePayloadAndRecordsTheResult) {
   EXPECT_EQ(job.history[2].data["progress"]["percent"], 50);
 }
 
+TEST_P(DispatcherTest, ASecondExecutorForARuntimeIsRefused) {
+  startDispatcher(1);
+  try {
+    dispatcher_->addExecutor(Runtime::Python, executor_);
+    FAIL() << "a double registration was accepted";
+  } catch (const std::logic_error& error) {
+    EXPECT_STREQ(error.what(), "a second executor for runtime 'python'");
+  }
+}
+
 TEST_P(DispatcherTest, RetriesWithGrowingBackoffThenSucceeds) {
   addHandler("flaky", {}, 3);
   std::atomic<int> calls{0};
