@@ -49,6 +49,8 @@ const std::map<std::string, KeySpec>& knownKeys() {
       {"dispatch.retry_base", {Kind::Duration, "1s"}},
       {"dispatch.retry_max", {Kind::Duration, "5m"}},
       {"dispatch.callback_ttl", {Kind::Duration, "72h"}},
+      // How long a stop waits for running jobs before abandoning them to the next start.
+      {"dispatch.drain_timeout", {Kind::Duration, "30s"}},
       {"mail.from", {Kind::Text, "hookhost@localhost"}},
       {"mail.smtp.host", {Kind::Text, nullptr}},
       {"mail.smtp.port", {Kind::Integer, 25}},

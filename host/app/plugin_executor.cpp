@@ -33,8 +33,7 @@ dispatch::RunOutcome PluginExecutor::run(const dispatch::RunRequest& request, di
   }
   const auto& library = resolved->plugin->info().libraryPath;
   sandbox::WorkerSpec spec;
-  spec.poolKey = "plugin:" + request.user + ":" + std::to_string(request.handlerId) + ":" +
-                 std::to_string(request.handlerVersion) + ":" + library.string();
+  spec.poolKey = {Runtime::Plugin, request.user, request.handlerId, request.handlerVersion, library.string()};
   spec.argv = {workerBinary_.string()};
   // Only the worker and this one library are visible inside the sandbox, not plugins.dir.
   spec.extraReadOnlyBinds = {workerBinary_.string(), library.string()};

@@ -41,7 +41,7 @@ void registerManifestHandlers(storage::Store& store, const registry::HookCatalog
       storage::HandlerSpec spec;
       spec.name = wanted.name;
       spec.hook = wanted.hook;
-      spec.runtime = "plugin";
+      spec.runtime = Runtime::Plugin;
       spec.plugin = plugin->name() + "/" + wanted.handler;
       spec.config = wanted.config;
       spec.tags = wanted.tags;

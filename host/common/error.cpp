@@ -13,6 +13,7 @@ int httpStatusOf(ErrorKind kind) {
     case ErrorKind::Unprocessable: return 422;
     case ErrorKind::QueueFull: return 429;
     case ErrorKind::Unavailable: return 503;
+    case ErrorKind::StorageFull: return 507;
     case ErrorKind::Internal: return 500;
   }
   return 500;

@@ -15,6 +15,7 @@ enum class ErrorKind {
   Unprocessable,    // 422: valid JSON that fails the schema or a rule
   QueueFull,        // 429
   Unavailable,      // 503: shutting down or the store is unreachable
+  StorageFull,      // 507: the store's disk is full; nothing was recorded
   Internal,         // 500: a bug; never expected
 };
 

@@ -1,9 +1,7 @@
 #include "dispatch/dispatcher.hpp"
 
-#include <Poco/Base64Decoder.h>
 #include <Poco/Logger.h>
 
-#include <sstream>
 #include <utility>
 
 #include "dispatch/job_run_context.hpp"
@@ -12,12 +10,6 @@ namespace hookhost::dispatch {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string decodeBase64(const std::string& text) {
-  std::istringstream in(text);
-  Poco::Base64Decoder decoder(in);
-  return std::string(std::istreambuf_iterator<char>(decoder), {});
-}
 
 Micros micros(std::chrono::milliseconds duration) {
   return std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
@@ -35,7 +27,7 @@ RunRequest requestFor(const storage::ClaimedJob& job) {
   request.hook = spec.hook;
   request.user = job.ownerName;
   request.runtime = spec.runtime;
-  if (spec.runtime == "python") request.code = decodeBase64(spec.code);
+  if (spec.runtime == Runtime::Python) request.codeBase64 = spec.code;
   request.plugin = spec.plugin;
   request.config = spec.config;
   request.payload = job.payload;
@@ -67,7 +59,12 @@ Dispatcher::~Dispatcher() {
   events_.setClaimer(nullptr);
 }
 
-void Dispatcher::addExecutor(const std::string& runtime, Executor& executor) { executors_[runtime] = &executor; }
+void Dispatcher::addExecutor(Runtime runtime, Executor& executor) {
+  // Envoy's rule: a second registration is a start-up error, never a silent overwrite.
+  if (!executors_.emplace(runtime, &executor).second) {
+    throw std::logic_error("a second executor for runtime '" + std::string(runtimeName(runtime)) + "'");
+  }
+}
 
 void Dispatcher::start() {
   // The store narrows this to expired leases when other hosts share it.
@@ -159,6 +156,14 @@ std::size_t Dispatcher::runningCount() const {
   return running_.size();
 }
 
+std::vector<std::int64_t> Dispatcher::unfinishedJobs() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::int64_t> ids;
+  for (const auto& [id, running] : running_) ids.push_back(id);
+  for (const auto& job : ready_) ids.push_back(job.jobId);
+  return ids;
+}
+
 void Dispatcher::workerLoop() {
   storage::ClaimedJob job;
   while (takeJob(job)) runJob(job);
@@ -223,7 +228,7 @@ void Dispatcher::runJob(const storage::ClaimedJob& job) {
   RunOutcome outcome;
   auto executor = executors_.find(job.handler.spec.runtime);
   if (executor == executors_.end()) {
-    outcome.error = "no executor for runtime '" + job.handler.spec.runtime + "' on this host";
+    outcome.error = "no executor for runtime '" + std::string(runtimeName(job.handler.spec.runtime)) + "' on this host";
   } else {
     try {
       outcome = executor->second->run(requestFor(job), context);
@@ -283,7 +288,12 @@ void Dispatcher::recordAgain() {
     std::lock_guard lock(mutex_);
     again.swap(unrecorded_);
   }
-  if (!again.empty()) logger().warning("recording the end of %z jobs again", again.size());
+  // Once per change of the count, not every tick: a full disk or a database that is down
+  // would otherwise write a line a second until it is back.
+  if (again.size() != unrecordedLogged_ && !again.empty()) {
+    logger().warning("recording the end of %z jobs again", again.size());
+  }
+  unrecordedLogged_ = again.size();
   for (auto& pending : again) recordCompletion(std::move(pending));
 }
 
@@ -345,6 +355,8 @@ void Dispatcher::housekeepingLoop() {
       if (!running.abandoned) ids.push_back(id);
     }
     for (const auto& job : ready_) ids.push_back(job.jobId);
+    // Read under the lock: stop() sets it from another thread.
+    const bool stopping = stopping_;
     lock.unlock();
     try {
       if (Clock::now() - lastRenew >= renewEvery) {
@@ -353,7 +365,7 @@ void Dispatcher::housekeepingLoop() {
       }
       finishAbandoned();
       recordAgain();
-      if (!stopping_) {
+      if (!stopping) {
         auto rescued = store_.rescueExpired(storage::RescueScope::ExpiredLeases);
         if (rescued.requeued + rescued.failed + rescued.timedOut > 0) {
           metrics_.jobsRescued.add(rescued.requeued + rescued.failed);

@@ -45,8 +45,9 @@ class Dispatcher final : public FireClaimer {
              DispatcherOptions options);
   ~Dispatcher() override;
 
-  /// Registers the executor for a runtime ("python", "plugin"); before start(). Not owned.
-  void addExecutor(const std::string& runtime, Executor& executor);
+  /// Registers the executor for a runtime; before start(). Not owned. Throws
+  /// std::logic_error when the runtime has one already.
+  void addExecutor(Runtime runtime, Executor& executor);
   /// Recovers what a crash left behind, then starts the threads.
   void start();
   /// Stops claiming, lets running attempts finish (up to `drainFor`), and joins. Jobs still
@@ -63,6 +64,10 @@ class Dispatcher final : public FireClaimer {
   void claimedWithFire(std::vector<storage::ClaimedJob> jobs, bool firedJobs) override;
 
   std::size_t runningCount() const;
+  /// The jobs this dispatcher holds and has not recorded the end of: running, finished but
+  /// not yet durable, or claimed and waiting for a worker. After a stop() that returned
+  /// false, what was abandoned.
+  std::vector<std::int64_t> unfinishedJobs() const;
 
  private:
   struct Running {
@@ -98,7 +103,7 @@ class Dispatcher final : public FireClaimer {
   JobWatch& watch_;
   metrics::HostMetrics& metrics_;
   DispatcherOptions options_;
-  std::map<std::string, Executor*> executors_;
+  std::map<Runtime, Executor*> executors_;
 
   mutable std::mutex mutex_;
   // Workers wait on wake_ (new work, a claim's jobs); stop() and housekeeping on drained_
@@ -115,6 +120,7 @@ class Dispatcher final : public FireClaimer {
   std::uint64_t wakeups_ = 0;
   std::map<std::int64_t, Running> running_;
   std::vector<Unrecorded> unrecorded_;  // their jobs are still in running_
+  std::size_t unrecordedLogged_ = 0;    // housekeeping thread only: the count last logged
   std::vector<std::thread> threads_;
 };
 

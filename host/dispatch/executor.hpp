@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.hpp"
+#include "common/runtime.hpp"
 
 namespace hookhost::dispatch {
 
@@ -23,8 +24,10 @@ struct RunRequest {
   std::string handlerName;
   std::string hook;
   std::string user;     // the registering user: the identity the handler runs as
-  std::string runtime;  // "python" or "plugin"
-  std::string code;     // python: the raw dill pickle bytes (never unpickled by the host)
+  Runtime runtime = Runtime::Python;
+  /// python: the handler's dill pickle as stored, in base64. Decoded once, by the sandboxed
+  /// runner (the host never decodes or unpickles it).
+  std::string codeBase64;
   std::string plugin;   // plugin: "<plugin name>/<handler name>"
   nlohmann::json config = nlohmann::json::object();
   nlohmann::json payload = nlohmann::json::object();

@@ -13,6 +13,7 @@
 #include "http/error_reply.hpp"
 #include "http/lingering_close.hpp"
 #include "http/reply_writer.hpp"
+#include "storage/storage_full.hpp"
 #include "storage/store_unavailable.hpp"
 
 namespace hookhost::http {
@@ -55,6 +56,10 @@ void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poc
   ApiReply reply;
   try {
     reply = answer(request);
+  } catch (const storage::StorageFull& error) {
+    // Logged by the store once per spell, not per request.
+    reply = errorReply(ErrorKind::StorageFull, "storage_full",
+                       "the store's disk is full; nothing was recorded; try again once space is freed");
   } catch (const storage::StoreUnavailable& error) {
     Poco::Logger::get("hookhost.http").warning("%s %s: %s", request.getMethod(), request.getURI(), std::string(error.what()));
     reply = errorReply(ErrorKind::Unavailable, "store_unavailable",

@@ -1,5 +1,8 @@
 #include "http/router.hpp"
 
+#include <set>
+#include <stdexcept>
+
 namespace hookhost::http {
 namespace {
 
@@ -21,10 +24,24 @@ bool isParameter(const std::string& segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
+// The shape a pattern matches: "/v1/jobs/{id}" and "/v1/jobs/{job}" are the same route.
+std::string shapeOf(const std::vector<std::string>& segments) {
+  std::string shape;
+  for (const auto& segment : segments) shape += "/" + (isParameter(segment) ? std::string("{}") : segment);
+  return shape;
+}
+
 }  // namespace
 
 Router::Router(std::vector<Route> routes) : routes_(std::move(routes)) {
-  for (const auto& route : routes_) patterns_.push_back(splitPath(route.pattern));
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& route : routes_) {
+    patterns_.push_back(splitPath(route.pattern));
+    // Envoy's rule: a second registration is a start-up error, never a silent shadow.
+    if (!seen.emplace(route.method, shapeOf(patterns_.back())).second) {
+      throw std::invalid_argument("the route " + route.method + " " + route.pattern + " is registered twice");
+    }
+  }
 }
 
 Router::Match Router::match(const std::string& method, const std::string& path) const {

@@ -28,6 +28,8 @@ struct Route {
 /// Finds the route for a request. Only routes; the work is in the route functions.
 class Router {
  public:
+  /// Throws std::invalid_argument when two routes have the same method and pattern
+  /// (parameter names aside).
   explicit Router(std::vector<Route> routes);
 
   struct Match {

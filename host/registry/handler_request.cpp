@@ -103,10 +103,12 @@ Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const
     }
   }
 
-  auto runtime = optionalField<std::string>(body, "runtime", "python");
-  if (!runtime) return runtime.error();
+  auto runtimeText = optionalField<std::string>(body, "runtime", "python");
+  if (!runtimeText) return runtimeText.error();
+  auto runtime = parseRuntime(*runtimeText);
+  if (!runtime) return invalid("runtime", "must be \"python\" or \"plugin\"");
   spec.runtime = *runtime;
-  if (spec.runtime == "python") {
+  if (spec.runtime == Runtime::Python) {
     auto code = optionalField<std::string>(body, "code", "");
     if (!code) return code.error();
     if (!isBase64(*code)) return invalid("code", "must be the base64 of a dill pickle");
@@ -114,7 +116,7 @@ Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const
       return invalid("code", "is larger than " + std::to_string(rules.maxCodeBytes) + " bytes");
     }
     spec.code = *code;
-  } else if (spec.runtime == "plugin") {
+  } else {
     auto plugin = optionalField<std::string>(body, "plugin", "");
     if (!plugin) return plugin.error();
     auto slash = plugin->find('/');
@@ -125,8 +127,6 @@ Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const
       return invalid("plugin", "no loaded plugin provides '" + *plugin + "'; see GET /v1/plugins");
     }
     spec.plugin = *plugin;
-  } else {
-    return invalid("runtime", "must be \"python\" or \"plugin\"");
   }
 
   if (auto config = body.find("config"); config != body.end() && !config->is_null()) {
@@ -158,7 +158,7 @@ nlohmann::json handlerToJson(const storage::Handler& handler) {
       {"name", spec.name},
       {"hook", spec.hook},
       {"version", handler.version},
-      {"runtime", spec.runtime},
+      {"runtime", runtimeName(spec.runtime)},
       {"notify_on_success", spec.notifyOnSuccess},
       {"notify_on_failure", spec.notifyOnFailure},
       {"tags", spec.tags},
@@ -170,7 +170,7 @@ nlohmann::json handlerToJson(const storage::Handler& handler) {
       {"updated_at", formatRfc3339(handler.updatedAt)},
       {"updated_by", handler.updatedBy},
   };
-  if (spec.runtime == "plugin") out["plugin"] = spec.plugin;
+  if (spec.runtime == Runtime::Plugin) out["plugin"] = spec.plugin;
   return out;
 }
 

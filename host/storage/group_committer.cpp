@@ -6,6 +6,7 @@
 #include <Poco/Exception.h>
 
 #include "storage/sql_dialect.hpp"
+#include "storage/storage_full.hpp"
 #include "storage/store_unavailable.hpp"
 
 namespace hookhost::storage {
@@ -98,7 +99,7 @@ void GroupCommitter::commitBatch(std::deque<Task>& batch) {
         batch[i].work(writer_connection_.connection);
         run("RELEASE work");
       } catch (...) {
-        failures[i] = std::current_exception();
+        failures[i] = asStorageFull(std::current_exception());
         run("ROLLBACK TO work");
         run("RELEASE work");
       }
@@ -107,7 +108,7 @@ void GroupCommitter::commitBatch(std::deque<Task>& batch) {
   } catch (...) {
     // The transaction itself failed (disk full, I/O error, connection lost): nothing of the
     // batch is known to be durable.
-    auto failure = std::current_exception();
+    auto failure = asStorageFull(std::current_exception());
     try {
       run("ROLLBACK");
     } catch (...) {
@@ -115,9 +116,13 @@ void GroupCommitter::commitBatch(std::deque<Task>& batch) {
     if (!writer_connection_.session.isConnected()) {
       failure = std::make_exception_ptr(StoreUnavailable("the database connection was lost during a commit"));
     }
+    diskFull_.failed(failure);
     for (auto& task : batch) task.finished(failure);
     return;
   }
+  bool full = false;
+  for (const auto& failure : failures) full = diskFull_.failed(failure) || full;
+  if (!full) diskFull_.committed();
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].finished(failures[i]);
 }
 

@@ -15,6 +15,7 @@
 #include <Poco/Data/Session.h>
 
 #include "storage/sql_connection.hpp"
+#include "storage/storage_full.hpp"
 
 namespace hookhost::storage {
 
@@ -22,7 +23,8 @@ namespace hookhost::storage {
 /// writes that arrive together share one transaction and one fsync (group commit). Each
 /// piece of work runs inside its own savepoint, so one that throws is rolled back alone and
 /// its exception reaches its caller; the others still commit. run() returns only after the
-/// commit is durable.
+/// commit is durable. A disk-full failure of the database reaches callers as StorageFull and
+/// is logged once per spell.
 class GroupCommitter {
  public:
   /// Owns `session`; `maxBatch` bounds how much work shares one commit.
@@ -77,6 +79,7 @@ class GroupCommitter {
   // The writer runs the same statements all day: on SQLite they stay prepared.
   sql::KeptConnection writer_connection_;
   std::string lastConnectError_;
+  DiskFullWatch diskFull_;
   std::size_t maxBatch_;
   std::mutex mutex_;
   std::condition_variable wake_;

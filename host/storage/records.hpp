@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/runtime.hpp"
+
 #include "common/clock.hpp"
 
 namespace hookhost::storage {
@@ -34,8 +36,8 @@ struct UserCredentials {
 struct HandlerSpec {
   std::string name;
   std::string hook;
-  std::string runtime;  // "python" | "plugin"
-  std::string code;     // python: base64 of the dill pickle, stored opaque
+  Runtime runtime = Runtime::Python;
+  std::string code;     // python: base64 of the dill pickle, stored opaque, decoded only by the runner
   std::string plugin;   // plugin: "<plugin>/<handler>"
   nlohmann::json config = nlohmann::json::object();
   std::string notifyOnSuccess;

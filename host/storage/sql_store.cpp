@@ -8,6 +8,7 @@
 #include <Poco/Data/SQLite/Connector.h>
 #include <sqlite3.h>
 #include <Poco/Data/DataException.h>
+#include <Poco/Logger.h>
 
 #include "storage/migrations.hpp"
 #include "storage/postgres_url.hpp"
@@ -53,6 +54,18 @@ void configureSqliteLibrary() {
   sqlite3_initialize();
 }
 
+// The WAL grows while checkpoints cannot complete (a full disk, a reader held open): fold it
+// back into the database at start, so the host runs with a short log. A checkpoint that
+// cannot finish now is no reason not to start; SQLite checkpoints again as it goes.
+void checkpointSqlite(Poco::Data::Session& session) {
+  try {
+    session << "PRAGMA wal_checkpoint(TRUNCATE)", now;
+  } catch (const Poco::Exception& error) {
+    Poco::Logger::get("hookhost.storage").warning("checkpointing the SQLite log at start failed: %s",
+                                                  error.displayText());
+  }
+}
+
 User readUser(const sql::Rows& rows) {
   User user;
   user.id = sql::integer(rows, "id");
@@ -76,6 +89,7 @@ std::unique_ptr<SqlStore> SqlStore::openSqlite(const std::filesystem::path& path
 
   Poco::Data::Session writer("SQLite", path.string());
   configureSqlite(writer);
+  checkpointSqlite(writer);
   migrate(writer);
   // Every HTTP thread and dispatcher may read at once; past that, a read waits.
   auto readers = std::make_unique<SqliteReaders>(path.string(), kMaxSqliteReaders);

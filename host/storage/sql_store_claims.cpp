@@ -45,7 +45,7 @@ ClaimedJob claimedFromRow(const sql::Rows& rows) {
   HandlerSpec& spec = handler.spec;
   spec.name = sql::text(rows, "handler_name");
   spec.hook = sql::text(rows, "hook");
-  spec.runtime = sql::text(rows, "runtime");
+  spec.runtime = runtimeNamed(sql::text(rows, "runtime"));
   spec.code = sql::text(rows, "code");
   spec.plugin = sql::text(rows, "plugin");
   spec.config = sql::json(rows, "config");

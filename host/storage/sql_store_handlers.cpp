@@ -19,7 +19,7 @@ Handler handlerFromRow(const sql::Rows& rows) {
   HandlerSpec& spec = handler.spec;
   spec.name = sql::text(rows, "name");
   spec.hook = sql::text(rows, "hook");
-  spec.runtime = sql::text(rows, "runtime");
+  spec.runtime = runtimeNamed(sql::text(rows, "runtime"));
   spec.notifyOnSuccess = sql::text(rows, "notify_on_success");
   spec.notifyOnFailure = sql::text(rows, "notify_on_failure");
   spec.tags = sql::stringList(sql::json(rows, "tags"));
@@ -41,11 +41,12 @@ std::string handlerSelect(bool withCode) {
 void insertVersion(sql::Connection& session, std::int64_t handlerId, int version, const HandlerSpec& spec,
                    Micros at) {
   std::string config = spec.config.dump();
+  std::string runtime(runtimeName(spec.runtime));
   sql::execute(session,
                "INSERT INTO handler_versions (handler_id, version, runtime, code, plugin, config, timeout_s, "
                "max_attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                [&](auto& st) {
-                 st, bind(handlerId), bind(version), bind(spec.runtime), bind(spec.code), bind(spec.plugin),
+                 st, bind(handlerId), bind(version), bind(runtime), bind(spec.code), bind(spec.plugin),
                      bind(config), bind(spec.timeoutS), bind(spec.maxAttempts), bind(at);
                });
 }
@@ -69,6 +70,7 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
   return writeLosingRaceOnce([&](sql::Connection& session) -> Result<Registration> {
     Micros at = sql::databaseNow(session);
     std::string tags = nlohmann::json(spec.tags).dump();
+    std::string runtime(runtimeName(spec.runtime));
     auto existing = sql::query(session,
                                std::string("SELECT id, version, owner_id, created_by FROM handlers "
                                            "WHERE hook = ? AND name = ? AND deleted_at IS NULL") +
@@ -87,7 +89,7 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
                    "tags = ?, timeout_s = ?, max_attempts = ?, max_concurrency = ?, updated_at = ?, updated_by = ? "
                    "WHERE id = ?",
                    [&](auto& st) {
-                     st, bind(version), bind(spec.runtime), bind(spec.notifyOnSuccess), bind(spec.notifyOnFailure),
+                     st, bind(version), bind(runtime), bind(spec.notifyOnSuccess), bind(spec.notifyOnFailure),
                          bind(tags), bind(spec.timeoutS), bind(spec.maxAttempts), bind(spec.maxConcurrency),
                          bind(at), bind(actor.name), bind(id);
                    });
@@ -100,7 +102,7 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
         "timeout_s, max_attempts, max_concurrency, owner_id, created_at, created_by, updated_at, updated_by) "
         "VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [&](auto& st) {
-          st, bind(spec.name), bind(spec.hook), bind(spec.runtime), bind(spec.notifyOnSuccess),
+          st, bind(spec.name), bind(spec.hook), bind(runtime), bind(spec.notifyOnSuccess),
               bind(spec.notifyOnFailure), bind(tags), bind(spec.timeoutS), bind(spec.maxAttempts),
               bind(spec.maxConcurrency), bind(actor.id), bind(at), bind(actor.name), bind(at), bind(actor.name);
         });

@@ -11,13 +11,12 @@ std::filesystem::path pythonRunnerDir(const std::filesystem::path& shareDir) {
 PythonExecutor::PythonExecutor(WorkerPool& pool, std::filesystem::path runnerDir)
     : pool_(pool), runnerDir_(std::filesystem::absolute(std::move(runnerDir))) {}
 
-std::string PythonExecutor::poolKeyFor(const dispatch::RunRequest& request) {
-  return "python:" + request.user + ":" + std::to_string(request.handlerId) + ":" +
-         std::to_string(request.handlerVersion);
+PoolKey PythonExecutor::poolKeyFor(const dispatch::RunRequest& request) {
+  return PoolKey{Runtime::Python, request.user, request.handlerId, request.handlerVersion, {}};
 }
 
 void PythonExecutor::retireHandler(const std::string& user, std::int64_t handlerId) {
-  pool_.retire("python:" + user + ":" + std::to_string(handlerId) + ":");
+  pool_.retire(PoolKey{Runtime::Python, user, handlerId, 0, {}});
 }
 
 dispatch::RunOutcome PythonExecutor::run(const dispatch::RunRequest& request,
@@ -30,7 +29,7 @@ dispatch::RunOutcome PythonExecutor::run(const dispatch::RunRequest& request,
                (runnerDir_ / "hookhost_runner.py").string()};
   spec.extraReadOnlyBinds = {runnerDir_.string()};
   spec.loadMessage = {{"type", "load"},
-                      {"code", base64Encode(request.code)},
+                      {"code", request.codeBase64},
                       {"output_cap", pool_.options().outputCapBytes}};
   auto timeout = request.timeout.count() > 0 ? request.timeout : pool_.options().defaultTimeout;
   return pool_.run(spec, runMessageFor(request), timeout, context);

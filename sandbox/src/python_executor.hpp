@@ -13,8 +13,8 @@ namespace hookhost::sandbox {
 std::filesystem::path pythonRunnerDir(const std::filesystem::path& shareDir);
 
 /// The Executor for runtime "python": runs RunRequest::code (the raw dill pickle, never
-/// unpickled here) in a warm sandboxed python worker of the pool, keyed
-/// "python:<user>:<handler_id>:<version>". Thread-safe (as the pool is).
+/// unpickled here) in a warm sandboxed python worker of the pool, keyed by user, handler
+/// and version. Thread-safe (as the pool is).
 class PythonExecutor : public dispatch::Executor {
  public:
   /// `pool` must outlive the executor. `runnerDir` holds hookhost_runner.py (see
@@ -28,8 +28,8 @@ class PythonExecutor : public dispatch::Executor {
   /// deregistration; a new version would get new workers anyway, this frees the old ones).
   void retireHandler(const std::string& user, std::int64_t handlerId);
 
-  /// The pool key of a request: "python:<user>:<handler_id>:<version>".
-  static std::string poolKeyFor(const dispatch::RunRequest& request);
+  /// The pool key of a request: its user, handler and version.
+  static PoolKey poolKeyFor(const dispatch::RunRequest& request);
 
  private:
   WorkerPool& pool_;

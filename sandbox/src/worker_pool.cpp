@@ -55,7 +55,7 @@ void WorkerPool::shutdown() {
   reaperWake_.notify_all();
 }
 
-Result<WorkerPool::Lease> WorkerPool::acquire(const std::string& key, Deadline deadline) {
+Result<WorkerPool::Lease> WorkerPool::acquire(const PoolKey& key, Deadline deadline) {
   std::unique_lock lock(mutex_);
   while (true) {
     if (stopping_) {
@@ -72,7 +72,7 @@ Result<WorkerPool::Lease> WorkerPool::acquire(const std::string& key, Deadline d
     if (keyHasRoom && total_ >= options_.maxWorkers) {
       // Make room by evicting the longest-idle worker of another key.
       std::deque<IdleWorker>* oldest = nullptr;
-      std::string oldestKey;
+      PoolKey oldestKey;
       for (auto& [otherKey, other] : keys_) {
         if (!other.idle.empty() && (!oldest || other.idle.front().since < oldest->front().since)) {
           oldest = &other.idle;
@@ -113,7 +113,7 @@ Result<std::unique_ptr<Worker>> WorkerPool::startWorker(const WorkerSpec& spec,
   return Worker::start(std::move(*process), spec.loadMessage, deadline, options_.maxFrameBytes);
 }
 
-void WorkerPool::release(const std::string& key, std::unique_ptr<Worker> worker,
+void WorkerPool::release(const PoolKey& key, std::unique_ptr<Worker> worker,
                          bool wasStarting, unsigned generation, bool reusable) {
   {
     std::lock_guard lock(mutex_);
@@ -133,7 +133,7 @@ void WorkerPool::release(const std::string& key, std::unique_ptr<Worker> worker,
   slotFreed_.notify_all();
 }
 
-void WorkerPool::dropIfEmpty(const std::string& key) {
+void WorkerPool::dropIfEmpty(const PoolKey& key) {
   auto found = keys_.find(key);
   // Only a lease in flight remembers a generation, and a key with nothing in flight has
   // none: its entry can go.
@@ -177,12 +177,12 @@ RunOutcome WorkerPool::run(const WorkerSpec& spec, const nlohmann::json& runMess
   }
 }
 
-void WorkerPool::retire(const std::string& keyPrefix) {
+void WorkerPool::retire(const PoolKey& handler) {
   std::vector<std::unique_ptr<Worker>> doomed;
   {
     std::lock_guard lock(mutex_);
     for (auto& [key, state] : keys_) {
-      if (key.compare(0, keyPrefix.size(), keyPrefix) != 0) continue;
+      if (!key.sameHandler(handler)) continue;
       ++state.generation;
       for (auto& idle : state.idle) doomed.push_back(std::move(idle.worker));
       total_ -= state.idle.size();

@@ -17,6 +17,7 @@
 
 #include "common/result.hpp"
 #include "dispatch/executor.hpp"
+#include "sandbox/src/pool_key.hpp"
 #include "sandbox/src/process_spawner.hpp"
 #include "sandbox/src/sandbox_options.hpp"
 #include "sandbox/src/worker.hpp"
@@ -25,10 +26,8 @@ namespace hookhost::sandbox {
 
 /// How to start a worker for one pool key.
 struct WorkerSpec {
-  /// Workers are shared only within one key. The host uses
-  /// "<runtime>:<user>:<handler_id>:<version>" so one user's handlers never share a process
-  /// with another's and a new handler version never runs in an old process.
-  std::string poolKey;
+  /// Workers are shared only within one key.
+  PoolKey poolKey;
   /// The command inside the sandbox (absolute paths; e.g. {"/usr/bin/python3", "-I",
   /// "<runner dir>/hookhost_runner.py"}).
   std::vector<std::string> argv;
@@ -41,7 +40,7 @@ struct WorkerSpec {
 
 /// One worker as seen by workers(): for metrics and tests.
 struct WorkerInfo {
-  std::string poolKey;
+  PoolKey poolKey;
   pid_t pid = -1;  // the outer bwrap process, in the host's pid namespace
   unsigned runs = 0;
   bool busy = false;
@@ -75,9 +74,10 @@ class WorkerPool {
   dispatch::RunOutcome run(const WorkerSpec& spec, const nlohmann::json& runMessage,
                            std::chrono::milliseconds timeout, dispatch::RunContext& context);
 
-  /// Kills the idle workers of every key starting with `keyPrefix` now and marks the busy
-  /// ones to be killed when their current job ends (re-registration, deregistration).
-  void retire(const std::string& keyPrefix);
+  /// Kills the idle workers of every key of `handler`'s handler (all versions; see
+  /// PoolKey::sameHandler) now and marks the busy ones to be killed when their current job
+  /// ends (re-registration, deregistration).
+  void retire(const PoolKey& handler);
 
   /// Kills every idle worker and refuses new runs; busy workers die when their job ends.
   void shutdown();
@@ -105,11 +105,11 @@ class WorkerPool {
   };
 
   WorkerPool(SandboxOptions options, SandboxIdentity identity);
-  Result<Lease> acquire(const std::string& key, Deadline deadline);
+  Result<Lease> acquire(const PoolKey& key, Deadline deadline);
   Result<std::unique_ptr<Worker>> startWorker(const WorkerSpec& spec, Deadline deadline);
-  void release(const std::string& key, std::unique_ptr<Worker> worker, bool wasStarting,
+  void release(const PoolKey& key, std::unique_ptr<Worker> worker, bool wasStarting,
                unsigned generation, bool reusable);
-  void dropIfEmpty(const std::string& key);
+  void dropIfEmpty(const PoolKey& key);
   void reapLoop();
 
   const SandboxOptions options_;
@@ -118,7 +118,7 @@ class WorkerPool {
   mutable std::mutex mutex_;
   std::condition_variable slotFreed_;
   std::condition_variable reaperWake_;
-  std::map<std::string, KeyState> keys_;
+  std::map<PoolKey, KeyState> keys_;
   std::size_t total_ = 0;
   bool stopping_ = false;
   std::thread reaper_;

@@ -56,7 +56,7 @@ class DispatcherTest : public StoreTest {
     options.timeoutGrace = std::chrono::milliseconds(300);
     options.retry = {std::chrono::milliseconds(100), std::chrono::milliseconds(400)};
     dispatcher_ = std::make_unique<dispatch::Dispatcher>(*store_, *events_, watch_, metrics_, options);
-    dispatcher_->addExecutor("python", executor_);
+    dispatcher_->addExecutor(Runtime::Python, executor_);
     events_->setOnFired([this](const storage::FireResult&) { dispatcher_->wake(); });
     dispatcher_->start();
   }
@@ -101,6 +101,16 @@ TEST_P(DispatcherTest, RunsAJobAsItsOwnerWithThePayloadAndRecordsTheResult) {
   EXPECT_EQ(job.history[2].data["progress"]["percent"], 50);
 }
 
+TEST_P(DispatcherTest, ASecondExecutorForARuntimeIsRefused) {
+  startDispatcher(1);
+  try {
+    dispatcher_->addExecutor(Runtime::Python, executor_);
+    FAIL() << "a double registration was accepted";
+  } catch (const std::logic_error& error) {
+    EXPECT_STREQ(error.what(), "a second executor for runtime 'python'");
+  }
+}
+
 TEST_P(DispatcherTest, RetriesWithGrowingBackoffThenSucceeds) {
   addHandler("flaky", {}, 3);
   std::atomic<int> calls{0};
@@ -138,7 +148,7 @@ TEST_P(DispatcherTest, AnAttemptThatOverrunsItsTimeoutEndsTimedOutAndItsLateAnsw
   storage::HandlerSpec spec;
   spec.name = "slow";
   spec.hook = "staging.new_assembly";
-  spec.runtime = "python";
+  spec.runtime = Runtime::Python;
   spec.code = "AAAA";
   spec.timeoutS = 1;
   store_->registerHandler(spec, alice_);

@@ -40,7 +40,7 @@ dispatch::RunRequest request(const std::string& plugin, nlohmann::json payload, 
   r.handlerName = "registered-name";
   r.hook = "test.hook";
   r.user = "alice";
-  r.runtime = "plugin";
+  r.runtime = Runtime::Plugin;
   r.plugin = plugin;
   r.payload = std::move(payload);
   r.config = std::move(config);

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "sandbox/src/worker_protocol.hpp"
+
 namespace hookhost::sandbox::testing {
 
 std::filesystem::path scratchDir(const std::string& name) {
@@ -72,8 +74,8 @@ dispatch::RunRequest pythonRequest(const std::string& pickle, const std::string&
   request.handlerName = "test-handler";
   request.hook = "ctingress.on_complete";
   request.user = user;
-  request.runtime = "python";
-  request.code = pickle;
+  request.runtime = Runtime::Python;
+  request.codeBase64 = sandbox::base64Encode(pickle);
   request.payload = std::move(payload);
   request.timeout = timeout;
   return request;

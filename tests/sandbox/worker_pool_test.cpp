@@ -81,7 +81,7 @@ TEST_F(WorkerPoolTest, UsersNeverShareAProcess) {
   EXPECT_EQ(token("bob", 1), bob);
   auto workers = pool_->workers();
   ASSERT_EQ(workers.size(), 2u);
-  std::set<std::string> keys{workers[0].poolKey, workers[1].poolKey};
+  std::set<std::string> keys{toString(workers[0].poolKey), toString(workers[1].poolKey)};
   EXPECT_EQ(keys, (std::set<std::string>{"python:alice:1:1", "python:bob:1:1"}));
   EXPECT_NE(workers[0].pid, workers[1].pid);
 }
@@ -93,7 +93,7 @@ TEST_F(WorkerPoolTest, RetireKillsIdleWorkersOfTheHandlerOnly) {
   executor_->retireHandler("alice", 1);
   auto workers = pool_->workers();
   ASSERT_EQ(workers.size(), 1u);
-  EXPECT_EQ(workers[0].poolKey, "python:alice:2:1");
+  EXPECT_EQ(toString(workers[0].poolKey), "python:alice:2:1");
   EXPECT_NE(token("alice", 1), before);
   EXPECT_EQ(token("alice", 2), other);
 }
@@ -140,7 +140,7 @@ TEST_F(WorkerPoolTest, GlobalCapEvictsTheLongestIdleWorker) {
   for (int handler = 1; handler <= 7; ++handler) token("alice", handler);
   auto workers = pool_->workers();
   EXPECT_EQ(workers.size(), 6u);
-  for (const auto& worker : workers) EXPECT_NE(worker.poolKey, "python:alice:1:1");
+  for (const auto& worker : workers) EXPECT_NE(toString(worker.poolKey), "python:alice:1:1");
 }
 
 TEST_F(WorkerPoolTest, WaitingForASlotIsBoundedByTheTimeout) {

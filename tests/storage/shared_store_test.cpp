@@ -134,7 +134,7 @@ TEST_P(SharedStoreTest, EachHostSeesTheOthersHeartbeatAndLeavesItsPlugins) {
 TEST_P(SharedStoreTest, JobsOfAPluginLeftToOthersAreNotClaimed) {
   storage::HandlerSpec spec;
   spec.hook = "staging.new_assembly";
-  spec.runtime = "plugin";
+  spec.runtime = Runtime::Plugin;
   spec.timeoutS = 5;
   spec.name = "only-b";
   spec.plugin = "only_b/run";

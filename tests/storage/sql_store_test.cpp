@@ -9,6 +9,17 @@
 namespace hookhost::testing {
 namespace {
 
+// The error of a result that must have failed. A success fails the test here instead of
+// reading an error() that is not there (undefined on a successful Result).
+template <typename R>
+Error errorOf(const R& result) {
+  if (result) {
+    ADD_FAILURE() << "expected a failure, got a success";
+    return Error{ErrorKind::Internal, "(it succeeded)", ""};
+  }
+  return result.error();
+}
+
 using storage::CompletionOutcome;
 using storage::JobState;
 
@@ -176,13 +187,13 @@ TEST_P(SqlStoreTest, OnlyQueuedJobsCanBeCancelled) {
   auto first = fire().jobs[0].jobId;
   ASSERT_TRUE(store_->cancelJob(first));
   EXPECT_EQ(stateOf(first), JobState::Cancelled);
-  EXPECT_EQ(store_->cancelJob(first).error().kind, ErrorKind::Conflict);
+  EXPECT_EQ(errorOf(store_->cancelJob(first)).kind, ErrorKind::Conflict);
   auto second = fire().jobs[0].jobId;
   ASSERT_EQ(store_->claimJobs("h", 5, seconds(30)).size(), 1u);  // the cancelled one is not claimed
   auto refused = store_->cancelJob(second);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::Conflict);
-  EXPECT_EQ(store_->cancelJob(9999).error().kind, ErrorKind::NotFound);
+  EXPECT_EQ(errorOf(store_->cancelJob(9999)).kind, ErrorKind::NotFound);
 }
 
 TEST_P(SqlStoreTest, CancelAndClaimRacingNeverBothWin) {
@@ -278,7 +289,7 @@ TEST_P(SqlStoreTest, ADeferredJobWaitsForItsCallback) {
   EXPECT_EQ(stateOf(jobId), JobState::Waiting);
 
   auto wrong = store_->applyCallback(jobId, "bad-hash", storage::CallbackEvent::Finish, {});
-  EXPECT_EQ(wrong.error().kind, ErrorKind::Forbidden);
+  EXPECT_EQ(errorOf(wrong).kind, ErrorKind::Forbidden);
   ASSERT_TRUE(store_->applyCallback(jobId, "good-hash", storage::CallbackEvent::Update, {{"progress", 50}}));
   EXPECT_EQ(stateOf(jobId), JobState::Waiting);
   ASSERT_TRUE(store_->applyCallback(jobId, "good-hash", storage::CallbackEvent::Finish, {{"result", "archived"}}));
@@ -286,7 +297,7 @@ TEST_P(SqlStoreTest, ADeferredJobWaitsForItsCallback) {
   EXPECT_EQ(job->state, JobState::Succeeded);
   EXPECT_EQ(job->result, "archived");
   // The token is one-time.
-  EXPECT_EQ(store_->applyCallback(jobId, "good-hash", storage::CallbackEvent::Fail, {}).error().kind,
+  EXPECT_EQ(errorOf(store_->applyCallback(jobId, "good-hash", storage::CallbackEvent::Fail, {})).kind,
             ErrorKind::Forbidden);
   EXPECT_EQ(historyKinds(jobId), (std::vector<std::string>{"CREATE", "RUN", "DEFER", "UPDATE", "FINISH"}));
 }
@@ -300,7 +311,7 @@ TEST_P(SqlStoreTest, AWaitingJobPastItsDeadlineTimesOut) {
   deferred.tokenHash = "t";
   deferred.deadlineAfter = -1;
   store_->completeJob(jobId, attempt, deferred);
-  EXPECT_EQ(store_->applyCallback(jobId, "t", storage::CallbackEvent::Finish, {}).error().code, "token_expired");
+  EXPECT_EQ(errorOf(store_->applyCallback(jobId, "t", storage::CallbackEvent::Finish, {})).code, "token_expired");
   EXPECT_EQ(store_->rescueExpired(storage::RescueScope::ExpiredLeases).timedOut, 1);
   EXPECT_EQ(stateOf(jobId), JobState::TimedOut);
 }
@@ -337,11 +348,11 @@ TEST_P(SqlStoreTest, RefusedTransitionsChangeNothing) {
   auto queued = fire().jobs[0].jobId;
   // QUEUED: cannot complete (never claimed) nor take a callback.
   EXPECT_EQ(store_->completeJob(queued, 0, finish), CompletionOutcome::Stale);
-  EXPECT_EQ(store_->applyCallback(queued, "x", storage::CallbackEvent::Finish, {}).error().kind, ErrorKind::Forbidden);
+  EXPECT_EQ(errorOf(store_->applyCallback(queued, "x", storage::CallbackEvent::Finish, {})).kind, ErrorKind::Forbidden);
   EXPECT_EQ(stateOf(queued), JobState::Queued);
   auto running = store_->claimJobs("h", 1, seconds(30))[0];
   // RUNNING: cannot be cancelled; a completion with the wrong attempt is refused.
-  EXPECT_EQ(store_->cancelJob(running.jobId).error().kind, ErrorKind::Conflict);
+  EXPECT_EQ(errorOf(store_->cancelJob(running.jobId)).kind, ErrorKind::Conflict);
   EXPECT_EQ(store_->completeJob(running.jobId, running.attempt + 1, finish), CompletionOutcome::Stale);
   EXPECT_EQ(stateOf(running.jobId), JobState::Running);
   storage::Completion defer;
@@ -350,7 +361,7 @@ TEST_P(SqlStoreTest, RefusedTransitionsChangeNothing) {
   defer.deadlineAfter = seconds(60);
   ASSERT_EQ(store_->completeJob(running.jobId, running.attempt, defer), CompletionOutcome::Applied);
   // WAITING: not cancellable, not completable by a dispatcher, only by its callback.
-  EXPECT_EQ(store_->cancelJob(running.jobId).error().kind, ErrorKind::Conflict);
+  EXPECT_EQ(errorOf(store_->cancelJob(running.jobId)).kind, ErrorKind::Conflict);
   EXPECT_EQ(store_->completeJob(running.jobId, running.attempt, finish), CompletionOutcome::Stale);
   EXPECT_EQ(stateOf(running.jobId), JobState::Waiting);
   ASSERT_TRUE(store_->applyCallback(running.jobId, "t", storage::CallbackEvent::Fail, {{"error", "rejected upstream"}}));
@@ -358,7 +369,7 @@ TEST_P(SqlStoreTest, RefusedTransitionsChangeNothing) {
   auto job = store_->getJob(running.jobId);
   EXPECT_EQ(job->state, JobState::Failed);
   EXPECT_EQ(job->error, "rejected upstream");
-  EXPECT_EQ(store_->cancelJob(running.jobId).error().kind, ErrorKind::Conflict);
+  EXPECT_EQ(errorOf(store_->cancelJob(running.jobId)).kind, ErrorKind::Conflict);
   EXPECT_EQ(store_->completeJob(running.jobId, running.attempt, finish), CompletionOutcome::Stale);
   EXPECT_EQ(store_->rescueExpired(storage::RescueScope::AllRunning).requeued, 0);
   EXPECT_EQ(stateOf(running.jobId), JobState::Failed);
@@ -382,7 +393,7 @@ TEST_P(SqlStoreTest, ATerminalJobQueuesItsNotificationInTheSameTransaction) {
   EXPECT_EQ(mail.sendAttempts, 1);
   // Leased: a second claimer does not get it; a stale mark is refused; the real one lands.
   EXPECT_TRUE(store_->claimDue(nowMicros(), 10, later(60))->empty());
-  EXPECT_EQ(store_->markSent(mail.id, 2, nowMicros()).error().code, "stale_claim");
+  EXPECT_EQ(errorOf(store_->markSent(mail.id, 2, nowMicros())).code, "stale_claim");
   ASSERT_TRUE(store_->markSent(mail.id, 1, nowMicros()));
   EXPECT_EQ(historyKinds(jobId).back(), "NOTIFY");
 }

@@ -43,7 +43,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     storage::HandlerSpec spec;
     spec.name = name;
     spec.hook = hook;
-    spec.runtime = "python";
+    spec.runtime = Runtime::Python;
     spec.code = "AAAA";
     spec.tags = std::move(tags);
     spec.maxAttempts = maxAttempts;
