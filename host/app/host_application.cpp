@@ -1,6 +1,7 @@
 #include "app/host_application.hpp"
 
 #include <iostream>
+#include <set>
 #include <unistd.h>
 
 #include <Poco/Logger.h>
@@ -22,6 +23,7 @@
 #include "dispatch/host_presence.hpp"
 #include "http/request_handler_factory.hpp"
 #include "http/services.hpp"
+#include "jobs/job_lifecycle.hpp"
 #include "metrics/metrics.hpp"
 #include "notify/mail_settings.hpp"
 #include "notify/notifier.hpp"
@@ -107,13 +109,18 @@ int HostApplication::main(const std::vector<std::string>&) {
                                                       static_cast<std::int64_t>(counts.failed)};
     };
 
-    dispatch::JobWatch watch;
+    jobs::JobWatch watch;
     // A job's end commits its notification; the notifier sends it at once, not at its next poll.
     watch.setListener([&] { notifier.poke(); });
     dispatch::EventService events(*store, catalog,
                                   {config.integer("dispatch.max_queued"),
                                    static_cast<int>(config.integer("dispatch.max_chain_depth"))},
                                   watch);
+    const auto trustedList = config.list("plugins.trusted");
+    const std::set<std::string> trusted(trustedList.begin(), trustedList.end());
+    jobs::LifecycleOptions lifecycleOptions;
+    lifecycleOptions.runsInProcess = [&](const std::string& plugin) { return PluginExecutor::runsInProcess(trusted, plugin); };
+    jobs::JobLifecycle lifecycle(*store, *store, watch, lifecycleOptions);
     dispatch::DispatcherOptions dispatchOptions;
     dispatchOptions.workers = static_cast<int>(config.integer("dispatch.workers"));
     dispatchOptions.hostId = hostId();
@@ -123,7 +130,7 @@ int HostApplication::main(const std::vector<std::string>&) {
     // Joins the store's host list once the API's address is known (below).
     std::optional<dispatch::HostPresence> presence;
     dispatchOptions.pluginsToLeave = [&] { return presence ? presence->pluginsToLeave() : std::vector<std::string>{}; };
-    dispatch::Dispatcher dispatcher(*store, events, watch, metrics, dispatchOptions);
+    dispatch::Dispatcher dispatcher(*store, lifecycle, events, metrics, dispatchOptions);
 
     // The dispatcher (a FireClaimer) hears of each fire's jobs itself.
     events.setOnFired([&](const storage::FireResult&) { metrics.eventsFired.add(); });
@@ -150,12 +157,11 @@ int HostApplication::main(const std::vector<std::string>&) {
       registerManifestHandlers(*store, catalog, snapshot);
     });
     pluginDirectory.start();
-    auto trusted = config.list("plugins.trusted");
-    PluginExecutor pluginExecutor(pluginDirectory, {trusted.begin(), trusted.end()}, workerPool,
+    PluginExecutor pluginExecutor(pluginDirectory, trusted, workerPool,
                                   executableDirectory() / "hookhost-plugin-worker", sandboxProblem);
     dispatcher.addExecutor("plugin", pluginExecutor);
 
-    http::Services services{*store, catalog};
+    http::Services services{*store, lifecycle, catalog};
     services.pluginsSnapshot = [&] { return pluginDirectory.snapshot()->toJson(); };
     services.registrationRules.pluginHandlerExists = [&](const std::string& plugin) {
       return static_cast<bool>(pluginDirectory.resolve(plugin));

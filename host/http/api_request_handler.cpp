@@ -97,7 +97,7 @@ ApiReply ApiRequestHandler::answer(Poco::Net::HTTPServerRequest& request, Poco::
 
   if (request.has("Authorization")) api.authorization = request.get("Authorization");
   if (match.route->access == Access::Authenticated) {
-    auto user = auth::authenticate(services_.store, api.authorization);
+    auto user = auth::authenticate(services_.users, api.authorization);
     if (!user) return errorReply(user.error());
     api.user = *user;
   }

@@ -10,7 +10,7 @@
 #include "common/clock.hpp"
 #include "common/result.hpp"
 
-namespace hookhost::notify {
+namespace hookhost::outbox {
 
 /// How the job ended, as the email reports it. TimedOut is a failure (it goes to
 /// notify_on_failure and the subject says "failed"); the body says "timed out".
@@ -57,4 +57,4 @@ Result<Notification> notificationFromJson(const nlohmann::json& snapshot);
 /// "/v1/jobs/<id>", the path both the email and the REST API use.
 std::string jobPathOf(std::int64_t jobId);
 
-}  // namespace hookhost::notify
+}  // namespace hookhost::outbox

@@ -8,9 +8,9 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
-#include "notify/notification.hpp"
+#include "outbox/notification.hpp"
 
-namespace hookhost::notify {
+namespace hookhost::outbox {
 
 /// The durable queue of notifications, implemented by the store (storage owns the rows;
 /// the finishing transaction inserts them). Semantics every implementation keeps:
@@ -80,4 +80,4 @@ class Outbox {
   }
 };
 
-}  // namespace hookhost::notify
+}  // namespace hookhost::outbox
