@@ -162,7 +162,14 @@ int HostApplication::main(const std::vector<std::string>&) {
     dispatcher.addExecutor("plugin", pluginExecutor);
 
     http::Services services{*store, lifecycle, catalog};
-    services.pluginsSnapshot = [&] { return pluginDirectory.snapshot()->toJson(); };
+    services.pluginsSnapshot = [&] {
+      auto listing = pluginDirectory.snapshot()->toJson();
+      listing["quarantined_jobs"] = nlohmann::json::array();
+      for (const auto& failed : lifecycle.inProcessFailures()) {
+        listing["quarantined_jobs"].push_back({{"plugin", failed.plugin}, {"job_id", failed.jobId}, {"reason", failed.error}});
+      }
+      return listing;
+    };
     services.registrationRules.pluginHandlerExists = [&](const std::string& plugin) {
       return static_cast<bool>(pluginDirectory.resolve(plugin));
     };

@@ -68,14 +68,25 @@ Status JobLifecycle::callback(std::int64_t jobId, const std::string& tokenHash, 
   return applied;
 }
 
-Decision JobLifecycle::onLeaseLost(const storage::LostAttempt& lost) const {
+Decision JobLifecycle::onLeaseLost(const storage::LostAttempt& lost) {
   JobFacts facts = lost.facts;
   const bool inProcess = lost.runtime == "plugin" && options_.runsInProcess && options_.runsInProcess(lost.plugin);
   facts.isolation = inProcess ? Isolation::InProcess : Isolation::Isolated;
   TriggerInput input;
   input.trigger = Trigger::LeaseLost;
   input.error = "the lease of " + lost.leaseOwner + " expired (host or worker lost)";
-  return decide(facts, input);
+  Decision decision = decide(facts, input);
+  auto* transition = std::get_if<Transition>(&decision);
+  if (inProcess && transition && transition->next == JobState::Failed) {
+    std::lock_guard lock(mutex_);
+    inProcessFailures_.push_back({lost.plugin, facts.jobId, transition->error.value_or("")});
+  }
+  return decision;
+}
+
+std::vector<InProcessFailure> JobLifecycle::inProcessFailures() const {
+  std::lock_guard lock(mutex_);
+  return inProcessFailures_;
 }
 
 storage::RescueCounts JobLifecycle::rescue(storage::RescueScope scope) {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,13 @@ struct AttemptRecorded {
   JobState next = JobState::Failed;
 };
 
+/// A job this host stopped running in-process: its attempts were lost with their host.
+struct InProcessFailure {
+  std::string plugin;  // "<plugin>/<handler>"
+  std::int64_t jobId = 0;
+  std::string error;
+};
+
 struct LifecycleOptions {
   /// Whether a plugin handler ("<plugin>/<handler>") runs inside the host's process.
   std::function<bool(const std::string& plugin)> runsInProcess;
@@ -69,15 +77,20 @@ class JobLifecycle {
   storage::RescueCounts rescue(storage::RescueScope scope);
   /// Deregisters the handler; its jobs not yet started are cancelled.
   Status deregisterHandler(std::int64_t handlerId, const storage::User& actor);
+  /// The jobs failed since this host started because they took their host down in-process
+  /// (GET /v1/plugins shows them).
+  std::vector<InProcessFailure> inProcessFailures() const;
 
  private:
   storage::TransitionWrite writeFor(const AttemptKey& key, AttemptEnd end) const;
-  jobs::Decision onLeaseLost(const storage::LostAttempt& lost) const;
+  jobs::Decision onLeaseLost(const storage::LostAttempt& lost);
 
   storage::JobStore& jobs_;
   storage::HandlerStore& handlers_;
   JobWatch& watch_;
   LifecycleOptions options_;
+  mutable std::mutex mutex_;
+  std::vector<InProcessFailure> inProcessFailures_;
 };
 
 }  // namespace hookhost::jobs

@@ -114,6 +114,10 @@ class SqlStore final : public Store {
                          RescueCounts& counts);
   std::int64_t queuedNow(sql::Connection& session);
   std::vector<ClaimedJob> claimIn(sql::Connection& session, const ClaimRequest& claim);
+  /// The queued jobs `claim` may take now, within each handler's max_concurrency.
+  std::vector<std::int64_t> claimableJobs(sql::Connection& session, const ClaimRequest& claim, Micros at);
+  std::vector<ClaimedJob> leaseJobs(sql::Connection& session, const std::vector<std::int64_t>& chosen,
+                                    const std::string& owner, Micros leaseUntil, Micros at);
   std::map<std::int64_t, std::int64_t> runningPerHandler(sql::Connection& session,
                                                          std::vector<std::int64_t> handlerIds);
   Status settleIn(sql::Connection& session, const outbox::SendOutcome& outcome);

@@ -66,11 +66,15 @@ std::vector<ClaimedJob> SqlStore::claimJobs(const std::string& owner, std::size_
 }
 
 std::vector<ClaimedJob> SqlStore::claimIn(sql::Connection& session, const ClaimRequest& claim) {
-  const std::string& owner = claim.owner;
+  Micros at = sql::databaseNow(session);
+  std::vector<std::int64_t> chosen = claimableJobs(session, claim, at);
+  if (chosen.empty()) return std::vector<ClaimedJob>{};
+  return leaseJobs(session, chosen, claim.owner, at + claim.leaseFor, at);
+}
+
+std::vector<std::int64_t> SqlStore::claimableJobs(sql::Connection& session, const ClaimRequest& claim, Micros at) {
   const std::size_t limit = claim.limit;
   const sql::Dialect dialect = session.dialect();
-  Micros at = sql::databaseNow(session);
-  Micros leaseUntil = at + claim.leaseFor;
   const std::string queuedState = jobStateName(JobState::Queued);
   auto lookahead = static_cast<Poco::Int64>(limit * kClaimLookahead);
   std::vector<std::string> leavePatterns;
@@ -115,15 +119,20 @@ std::vector<ClaimedJob> SqlStore::claimIn(sql::Connection& session, const ClaimR
     ++running[candidate.handlerId];
     chosen.push_back(candidate.id);
   }
-  if (chosen.empty()) return std::vector<ClaimedJob>{};
+  return chosen;
+}
 
+std::vector<ClaimedJob> SqlStore::leaseJobs(sql::Connection& session, const std::vector<std::int64_t>& chosen,
+                                            const std::string& owner, Micros leaseUntil, Micros at) {
   // Every job of the batch makes the table's (QUEUED, claimed) move, in one statement.
-  const jobs::TriggerInput claimed_by{jobs::Trigger::Claimed, {}, {}, {}, owner, {}, 0, 0};
+  jobs::TriggerInput claimedBy;
+  claimedBy.trigger = jobs::Trigger::Claimed;
+  claimedBy.host = owner;
   auto moveOf = [&](int attempt) {
     jobs::JobFacts facts;
     facts.state = JobState::Queued;
     facts.attempt = attempt;
-    return std::get<jobs::Transition>(jobs::decide(facts, claimed_by));
+    return std::get<jobs::Transition>(jobs::decide(facts, claimedBy));
   };
   const jobs::Transition move = moveOf(0);
   const std::string runningState = jobStateName(move.next);

@@ -90,6 +90,11 @@ TEST_F(PluginHost, AnInProcessJobThatCrashesItsHostTwiceFailsAndTheHostStaysUp) 
                                       std::string::npos; },
                          std::chrono::seconds(10)))
       << spooledMail(host_->dataDir() / "mail");
+  auto quarantined = plugins()["quarantined_jobs"];
+  ASSERT_EQ(quarantined.size(), 1u) << plugins().dump();
+  EXPECT_EQ(quarantined[0]["job_id"], jobId);
+  EXPECT_EQ(quarantined[0]["plugin"], "fixture_faults/segv");
+  EXPECT_EQ(quarantined[0]["reason"], error);
   // Still the same process, serving, once its mail went out.
   EXPECT_FALSE(host_->waitForExit(std::chrono::milliseconds(0))) << host_->log();
   EXPECT_EQ(host_->get("/health", "").status, 200) << host_->log();
