@@ -69,6 +69,12 @@ std::set<std::string> trustedPlugins(const Config& config) {
   return {trusted.begin(), trusted.end()};
 }
 
+jobs::LifecycleOptions lifecycleOptions(const std::set<std::string>& trusted) {
+  jobs::LifecycleOptions options;
+  options.runsInProcess = [&trusted](const std::string& plugin) { return PluginExecutor::runsInProcess(trusted, plugin); };
+  return options;
+}
+
 std::string joinIds(const std::vector<std::int64_t>& ids) {
   std::string text;
   for (auto id : ids) text += (text.empty() ? "" : ", ") + std::to_string(id);
@@ -86,13 +92,15 @@ Host::Host(const Config& config)
       events_(*store_, catalog_,
               {config.integer("dispatch.max_queued"), static_cast<int>(config.integer("dispatch.max_chain_depth"))},
               watch_),
-      dispatcher_(*store_, events_, watch_, metrics_, dispatcherOptions(config, hostId_, [this] { return presence_.pluginsToLeave(); })),
+      trusted_(trustedPlugins(config)),
+      lifecycle_(*store_, *store_, watch_, lifecycleOptions(trusted_)),
+      dispatcher_(*store_, lifecycle_, events_, metrics_, dispatcherOptions(config, hostId_, [this] { return presence_.pluginsToLeave(); })),
       sandbox_(config),
       pluginDirectory_(pluginOptions(config, catalog_)),
-      pluginExecutor_(pluginDirectory_, trustedPlugins(config), sandbox_.pool(), sandbox_.pluginWorker(), sandbox_.problem()),
+      pluginExecutor_(pluginDirectory_, trusted_, sandbox_.pool(), sandbox_.pluginWorker(), sandbox_.problem()),
       pruner_(storage::SqlPruner::forStore(*store_)),
       retention_(*pruner_, metrics_, {config.duration("data.retention"), mail_.settings.spoolDir}),
-      services_(*store_, catalog_),
+      services_(*store_, lifecycle_, catalog_),
       apiDocsPage_(apidocs::renderApiDocsHtml(apidocs::openApiSpec())),
       http_(config),
       presence_(*store_, {hostId_, http_.publicAddress(), [this] {
@@ -129,7 +137,14 @@ void Host::wireMetrics() {
 }
 
 void Host::wireServices() {
-  services_.pluginsSnapshot = [this] { return pluginDirectory_.snapshot()->toJson(); };
+  services_.pluginsSnapshot = [this] {
+    auto listing = pluginDirectory_.snapshot()->toJson();
+    listing["quarantined_jobs"] = nlohmann::json::array();
+    for (const auto& failed : lifecycle_.inProcessFailures()) {
+      listing["quarantined_jobs"].push_back({{"plugin", failed.plugin}, {"job_id", failed.jobId}, {"reason", failed.error}});
+    }
+    return listing;
+  };
   services_.registrationRules.pluginHandlerExists = [this](const std::string& plugin) {
     return static_cast<bool>(pluginDirectory_.resolve(plugin));
   };

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,9 +15,10 @@
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/event_service.hpp"
 #include "dispatch/host_presence.hpp"
-#include "dispatch/job_watch.hpp"
 #include "dispatch/retention_loop.hpp"
 #include "http/services.hpp"
+#include "jobs/job_lifecycle.hpp"
+#include "jobs/job_watch.hpp"
 #include "metrics/metrics.hpp"
 #include "plugins/plugin_directory.hpp"
 #include "registry/hook_catalog.hpp"
@@ -60,8 +62,10 @@ class Host {
   registry::HookCatalog catalog_;
   metrics::HostMetrics metrics_;
   MailPart mail_;
-  dispatch::JobWatch watch_;
+  jobs::JobWatch watch_;
   dispatch::EventService events_;
+  const std::set<std::string> trusted_;
+  jobs::JobLifecycle lifecycle_;
   dispatch::Dispatcher dispatcher_;
   SandboxPart sandbox_;
   plugins::PluginDirectory pluginDirectory_;

@@ -16,9 +16,13 @@ PluginExecutor::PluginExecutor(const plugins::PluginDirectory& directory, std::s
       workerBinary_(std::move(workerBinary)),
       poolUnavailableReason_(std::move(poolUnavailableReason)) {}
 
+bool PluginExecutor::runsInProcess(const std::set<std::string>& trusted, const std::string& plugin) {
+  return trusted.count(plugin.substr(0, plugin.find('/'))) > 0;
+}
+
 dispatch::RunOutcome PluginExecutor::run(const dispatch::RunRequest& request, dispatch::RunContext& context) {
   std::string pluginName = request.plugin.substr(0, request.plugin.find('/'));
-  if (trusted_.count(pluginName)) return inProcess_.run(request, context);
+  if (runsInProcess(trusted_, request.plugin)) return inProcess_.run(request, context);
 
   dispatch::RunOutcome outcome;
   auto resolved = directory_.resolve(request.plugin);

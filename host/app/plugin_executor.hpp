@@ -26,6 +26,9 @@ class PluginExecutor final : public dispatch::Executor {
                  std::filesystem::path workerBinary, std::string poolUnavailableReason);
 
   dispatch::RunOutcome run(const dispatch::RunRequest& request, dispatch::RunContext& context) override;
+  /// Whether `plugin` ("<plugin>/<handler>") runs inside the host's process: its plugin is
+  /// among `trusted` (plugins.trusted).
+  static bool runsInProcess(const std::set<std::string>& trusted, const std::string& plugin);
 
  private:
   const plugins::PluginDirectory& directory_;

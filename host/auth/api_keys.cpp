@@ -30,7 +30,7 @@ IssuedKey issueKey() {
   return issued;
 }
 
-Result<NewUser> addUser(storage::Store& store, const std::string& name, const std::string& email,
+Result<NewUser> addUser(storage::UserStore& store, const std::string& name, const std::string& email,
                         storage::Role role) {
   if (!validUserName(name)) {
     return makeError(ErrorKind::Unprocessable, "invalid_name",
@@ -45,7 +45,7 @@ Result<NewUser> addUser(storage::Store& store, const std::string& name, const st
   return NewUser{*user, issued.key};
 }
 
-Result<storage::User> authenticate(storage::Store& store, const std::optional<std::string>& authorization) {
+Result<storage::User> authenticate(storage::UserStore& store, const std::optional<std::string>& authorization) {
   if (!authorization || authorization->empty()) {
     return unauthorized("missing Authorization header: send 'Authorization: Bearer <api key>'");
   }

@@ -5,7 +5,7 @@
 
 #include "common/result.hpp"
 #include "storage/records.hpp"
-#include "storage/store.hpp"
+#include "storage/user_store.hpp"
 
 namespace hookhost::auth {
 
@@ -24,11 +24,11 @@ struct NewUser {
   storage::User user;
   std::string key;
 };
-Result<NewUser> addUser(storage::Store& store, const std::string& name, const std::string& email,
+Result<NewUser> addUser(storage::UserStore& store, const std::string& name, const std::string& email,
                         storage::Role role);
 
 /// Checks an `Authorization` header value. Unauthorized (never which part was wrong) when
 /// it is missing, malformed, unknown, revoked or does not match.
-Result<storage::User> authenticate(storage::Store& store, const std::optional<std::string>& authorization);
+Result<storage::User> authenticate(storage::UserStore& store, const std::optional<std::string>& authorization);
 
 }  // namespace hookhost::auth

@@ -4,16 +4,13 @@
 
 #include <utility>
 
+#include "dispatch/dispatch_support.hpp"
 #include "dispatch/job_run_context.hpp"
 
 namespace hookhost::dispatch {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-Micros micros(std::chrono::milliseconds duration) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
-}
 
 RunRequest requestFor(const storage::ClaimedJob& job) {
   const auto& spec = job.handler.spec;
@@ -35,19 +32,17 @@ RunRequest requestFor(const storage::ClaimedJob& job) {
   return request;
 }
 
-Poco::Logger& logger() { return Poco::Logger::get("hookhost.dispatch"); }
-
 // How far a claim may grow, in jobs per worker: claimed jobs wait in ready_ with their
 // lease renewed, unavailable to other hosts meanwhile.
 constexpr std::size_t kMaxClaimBatchPerWorker = 16;
 
 }  // namespace
 
-Dispatcher::Dispatcher(storage::Store& store, EventService& events, JobWatch& watch, metrics::HostMetrics& metrics,
-                       DispatcherOptions options)
+Dispatcher::Dispatcher(storage::JobStore& store, jobs::JobLifecycle& lifecycle, EventService& events,
+                       metrics::HostMetrics& metrics, DispatcherOptions options)
     : store_(store),
+      lifecycle_(lifecycle),
       events_(events),
-      watch_(watch),
       metrics_(metrics),
       options_(std::move(options)),
       claimBatch_(workerCount()) {
@@ -68,8 +63,8 @@ void Dispatcher::addExecutor(Runtime runtime, Executor& executor) {
 
 void Dispatcher::start() {
   // The store narrows this to expired leases when other hosts share it.
-  auto recovered = store_.rescueExpired(options_.recoverAllRunningAtStart ? storage::RescueScope::AllRunning
-                                                                          : storage::RescueScope::ExpiredLeases);
+  auto recovered = lifecycle_.rescue(options_.recoverAllRunningAtStart ? storage::RescueScope::AllRunning
+                                                                      : storage::RescueScope::ExpiredLeases);
   if (recovered.requeued + recovered.failed + recovered.timedOut > 0) {
     logger().information("recovered after restart: %d requeued, %d failed, %d timed out", recovered.requeued,
                          recovered.failed, recovered.timedOut);
@@ -239,103 +234,7 @@ void Dispatcher::runJob(const storage::ClaimedJob& job) {
   }
   metrics_.runTime.observe(std::chrono::duration<double>(Clock::now() - started).count());
 
-  recordCompletion(Unrecorded{job.jobId, job.attempt, decide(job, outcome, context)});
-}
-
-void Dispatcher::recordCompletion(Unrecorded pending) {
-  // The worker goes on to its next job while the completion waits for its commit, which it
-  // shares with the other workers' completions and the next claim. Until the commit, the
-  // job stays in running_, so its lease is renewed and a drain waits for it.
-  const bool retry = pending.completion.next == storage::JobState::Queued;
-  const bool emitted = !pending.completion.emitted.empty();
-  {
-    std::lock_guard lock(mutex_);
-    if (auto running = running_.find(pending.jobId); running != running_.end()) running->second.finished = true;
-  }
-  auto copy = std::make_shared<Unrecorded>(pending);
-  auto recorded = [this, copy, retry, emitted](std::optional<storage::CompletionOutcome> applied) {
-    if (!applied) {
-      // The database is out of reach: the job keeps its place (and its lease, renewed)
-      // and housekeeping records it again, so a handler's success is not lost with it.
-      std::lock_guard lock(mutex_);
-      unrecorded_.push_back(std::move(*copy));
-      return;
-    }
-    if (*applied == storage::CompletionOutcome::Stale) metrics_.staleCompletions.add();
-    if (*applied == storage::CompletionOutcome::Applied && retry) metrics_.jobsRetried.add();
-    bool stopping;
-    {
-      std::lock_guard lock(mutex_);
-      running_.erase(copy->jobId);
-      if (emitted) ++wakeups_;
-      stopping = stopping_;
-    }
-    if (emitted) wake_.notify_one();
-    if (stopping) drained_.notify_all();
-    watch_.changed();
-  };
-  try {
-    store_.completeJobLater(pending.jobId, pending.attempt, std::move(pending.completion), recorded);
-  } catch (const std::exception& error) {
-    logger().error("recording the end of job " + std::to_string(copy->jobId) + " failed: " + error.what());
-    recorded(std::nullopt);
-  }
-}
-
-void Dispatcher::recordAgain() {
-  std::vector<Unrecorded> again;
-  {
-    std::lock_guard lock(mutex_);
-    again.swap(unrecorded_);
-  }
-  // Once per change of the count, not every tick: a full disk or a database that is down
-  // would otherwise write a line a second until it is back.
-  if (again.size() != unrecordedLogged_ && !again.empty()) {
-    logger().warning("recording the end of %z jobs again", again.size());
-  }
-  unrecordedLogged_ = again.size();
-  for (auto& pending : again) recordCompletion(std::move(pending));
-}
-
-storage::Completion Dispatcher::decide(const storage::ClaimedJob& job, const RunOutcome& outcome,
-                                       JobRunContext& context) {
-  storage::Completion completion;
-  // Executors either report output in the outcome or stream it to the context (or both,
-  // with the same lines): keep one copy.
-  completion.output = outcome.output.empty() ? context.output() : outcome.output;
-  switch (outcome.status) {
-    case RunStatus::Succeeded:
-      completion.next = storage::JobState::Succeeded;
-      completion.result = outcome.result;
-      completion.emitted = context.takeEmitted();
-      return completion;
-    case RunStatus::Deferred:
-      if (auto token = context.deferTokenHash()) {
-        completion.next = storage::JobState::Waiting;
-        completion.tokenHash = token;
-        completion.deadlineAfter = micros(options_.callbackTtl);
-        completion.emitted = context.takeEmitted();
-        return completion;
-      }
-      completion.error = "the handler returned as deferred without asking for a callback token";
-      break;
-    case RunStatus::TimedOut:
-      completion.next = storage::JobState::TimedOut;
-      completion.error = outcome.error.empty()
-                             ? "timed out after " + std::to_string(job.handler.spec.timeoutS) + " s"
-                             : outcome.error;
-      return completion;
-    case RunStatus::Failed:
-      completion.error = outcome.error.empty() ? "the handler failed without a message" : outcome.error;
-      break;
-  }
-  if (job.attempt < job.maxAttempts) {
-    completion.next = storage::JobState::Queued;
-    completion.retryAfter = micros(options_.retry.delayBeforeRetry(job.attempt));
-  } else {
-    completion.next = storage::JobState::Failed;
-  }
-  return completion;
+  recordCompletion(Unrecorded{{job.jobId, job.attempt, job.maxAttempts}, attemptEndOf(job, outcome, context)});
 }
 
 void Dispatcher::housekeepingLoop() {
@@ -366,10 +265,9 @@ void Dispatcher::housekeepingLoop() {
       finishAbandoned();
       recordAgain();
       if (!stopping) {
-        auto rescued = store_.rescueExpired(storage::RescueScope::ExpiredLeases);
+        auto rescued = lifecycle_.rescue(storage::RescueScope::ExpiredLeases);
         if (rescued.requeued + rescued.failed + rescued.timedOut > 0) {
           metrics_.jobsRescued.add(rescued.requeued + rescued.failed);
-          watch_.changed();
           wake();
         }
       }
@@ -395,11 +293,10 @@ void Dispatcher::finishAbandoned() {
   for (const auto& [id, attempt] : overdue) {
     // The executor did not stop the handler in time; the job ends now, and whatever the
     // executor reports later is stale.
-    storage::Completion completion;
-    completion.next = storage::JobState::TimedOut;
-    completion.error = "timed out: the handler did not stop within its timeout";
-    store_.completeJob(id, attempt, completion);
-    watch_.changed();
+    jobs::AttemptEnd end;
+    end.trigger = jobs::Trigger::TimedOut;
+    end.error = "timed out: the handler did not stop within its timeout";
+    lifecycle_.attemptEnded({id, attempt, attempt}, std::move(end));  // a timeout is never retried
   }
 }
 

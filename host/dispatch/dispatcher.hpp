@@ -13,10 +13,10 @@
 
 #include "dispatch/event_service.hpp"
 #include "dispatch/executor.hpp"
-#include "dispatch/job_watch.hpp"
 #include "dispatch/retry_policy.hpp"
 #include "metrics/metrics.hpp"
-#include "storage/store.hpp"
+#include "jobs/job_lifecycle.hpp"
+#include "storage/job_store.hpp"
 
 namespace hookhost::dispatch {
 
@@ -37,12 +37,14 @@ struct DispatcherOptions {
 };
 
 /// Runs queued jobs: worker threads claim jobs with a lease, run each through the executor
-/// of its runtime, and record the outcome fenced by (job, attempt). A housekeeping thread
-/// renews leases, times out attempts whose executor overran, and rescues expired leases.
+/// of its runtime, and hand the outcome to the job lifecycle, which records it fenced by
+/// (job, attempt). A housekeeping thread renews leases, times out attempts whose executor
+/// overran, and has the lifecycle rescue expired leases.
 class Dispatcher final : public FireClaimer {
  public:
-  Dispatcher(storage::Store& store, EventService& events, JobWatch& watch, metrics::HostMetrics& metrics,
-             DispatcherOptions options);
+  /// Claims through `store`; every end of an attempt goes through `lifecycle`.
+  Dispatcher(storage::JobStore& store, jobs::JobLifecycle& lifecycle, EventService& events,
+             metrics::HostMetrics& metrics, DispatcherOptions options);
   ~Dispatcher() override;
 
   /// Registers the executor for a runtime; before start(). Not owned. Throws
@@ -79,9 +81,8 @@ class Dispatcher final : public FireClaimer {
 
   /// A completion not yet durable.
   struct Unrecorded {
-    std::int64_t jobId;
-    int attempt;
-    storage::Completion completion;
+    jobs::AttemptKey key;
+    jobs::AttemptEnd end;
   };
 
   /// What a claim of `limit` jobs asks the store for (this host, its lease, the plugins it
@@ -94,13 +95,15 @@ class Dispatcher final : public FireClaimer {
   void recordAgain();
   bool takeJob(storage::ClaimedJob& job);
   void runJob(const storage::ClaimedJob& job);
-  storage::Completion decide(const storage::ClaimedJob& job, const RunOutcome& outcome, class JobRunContext& context);
+  /// The executor's outcome as the trigger it is for the job's table.
+  jobs::AttemptEnd attemptEndOf(const storage::ClaimedJob& job, const RunOutcome& outcome,
+                                class JobRunContext& context);
   void housekeepingLoop();
   void finishAbandoned();
 
-  storage::Store& store_;
+  storage::JobStore& store_;
+  jobs::JobLifecycle& lifecycle_;
   EventService& events_;
-  JobWatch& watch_;
   metrics::HostMetrics& metrics_;
   DispatcherOptions options_;
   std::map<Runtime, Executor*> executors_;

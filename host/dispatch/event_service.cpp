@@ -4,8 +4,8 @@
 
 namespace hookhost::dispatch {
 
-EventService::EventService(storage::Store& store, const registry::HookCatalog& catalog, EventLimits limits,
-                           JobWatch& watch)
+EventService::EventService(storage::JobStore& store, const registry::HookCatalog& catalog, EventLimits limits,
+                           jobs::JobWatch& watch)
     : store_(store), catalog_(catalog), limits_(limits), watch_(watch) {}
 
 Status EventService::validate(const storage::NewEvent& event) const {

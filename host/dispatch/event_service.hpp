@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "common/result.hpp"
-#include "dispatch/job_watch.hpp"
+#include "jobs/job_watch.hpp"
 #include "registry/hook_catalog.hpp"
-#include "storage/store.hpp"
+#include "storage/job_store.hpp"
 
 namespace hookhost::dispatch {
 
@@ -36,7 +36,7 @@ struct EventLimits {
 /// emit events. Thread-safe.
 class EventService {
  public:
-  EventService(storage::Store& store, const registry::HookCatalog& catalog, EventLimits limits, JobWatch& watch);
+  EventService(storage::JobStore& store, const registry::HookCatalog& catalog, EventLimits limits, jobs::JobWatch& watch);
 
   /// Checks an event as a handler or a client sent it: a known hook, a payload that fits
   /// its schema, tags as strings, a chain not deeper than the limit.
@@ -47,9 +47,6 @@ class EventService {
   /// Waits (bounded) until every job of the event is terminal; returns them as they are then.
   std::vector<storage::Job> waitForEvent(std::int64_t eventId, std::chrono::milliseconds timeout);
 
-  /// A job changed outside the dispatcher (a callback, a cancel): wake waiters.
-  void notifyChanged() { watch_.changed(); }
-
   /// Called after a new event was recorded (not for a repeated key).
   void setOnFired(std::function<void(const storage::FireResult&)> onFired) { onFired_ = std::move(onFired); }
   /// Set before fires start and cleared (nullptr) after they stop: the dispatcher does both
@@ -57,10 +54,10 @@ class EventService {
   void setClaimer(FireClaimer* claimer) { claimer_ = claimer; }
 
  private:
-  storage::Store& store_;
+  storage::JobStore& store_;
   const registry::HookCatalog& catalog_;
   EventLimits limits_;
-  JobWatch& watch_;
+  jobs::JobWatch& watch_;
   std::function<void(const storage::FireResult&)> onFired_;
   FireClaimer* claimer_ = nullptr;
 };

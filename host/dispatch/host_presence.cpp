@@ -6,7 +6,7 @@
 
 namespace hookhost::dispatch {
 
-HostPresence::HostPresence(storage::Store& store, HostPresenceOptions options)
+HostPresence::HostPresence(storage::HostStore& store, HostPresenceOptions options)
     : store_(store), options_(std::move(options)) {}
 
 HostPresence::~HostPresence() { stop(); }

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "storage/store.hpp"
+#include "storage/host_store.hpp"
 
 namespace hookhost::dispatch {
 
@@ -25,7 +25,7 @@ struct HostPresenceOptions {
 /// Thread-safe; the heartbeat runs on its own thread between start() and stop().
 class HostPresence {
  public:
-  HostPresence(storage::Store& store, HostPresenceOptions options);
+  HostPresence(storage::HostStore& store, HostPresenceOptions options);
   ~HostPresence();
   HostPresence(const HostPresence&) = delete;
   HostPresence& operator=(const HostPresence&) = delete;
@@ -44,7 +44,7 @@ class HostPresence {
   void loop();
   Micros liveWithin() const;
 
-  storage::Store& store_;
+  storage::HostStore& store_;
   HostPresenceOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;

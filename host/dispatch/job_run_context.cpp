@@ -4,7 +4,7 @@
 
 namespace hookhost::dispatch {
 
-JobRunContext::JobRunContext(storage::Store& store, const EventService& events, const storage::ClaimedJob& job,
+JobRunContext::JobRunContext(storage::JobStore& store, const EventService& events, const storage::ClaimedJob& job,
                              std::size_t maxOutputBytes)
     : store_(store), events_(events), job_(job), maxOutputBytes_(maxOutputBytes) {}
 

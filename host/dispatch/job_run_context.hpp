@@ -8,7 +8,7 @@
 
 #include "dispatch/event_service.hpp"
 #include "dispatch/executor.hpp"
-#include "storage/store.hpp"
+#include "storage/job_store.hpp"
 
 namespace hookhost::dispatch {
 
@@ -17,7 +17,7 @@ namespace hookhost::dispatch {
 /// completes, output is kept up to a cap. Thread-safe.
 class JobRunContext final : public RunContext {
  public:
-  JobRunContext(storage::Store& store, const EventService& events, const storage::ClaimedJob& job,
+  JobRunContext(storage::JobStore& store, const EventService& events, const storage::ClaimedJob& job,
                 std::size_t maxOutputBytes);
 
   void update(const nlohmann::json& data) override;
@@ -30,7 +30,7 @@ class JobRunContext final : public RunContext {
   std::string output() const;
 
  private:
-  storage::Store& store_;
+  storage::JobStore& store_;
   const EventService& events_;
   const storage::ClaimedJob& job_;
   std::size_t maxOutputBytes_;

@@ -136,7 +136,7 @@ std::optional<ApiReply> ApiRequestHandler::authorize(const Route& route, ApiRequ
     // A public route answers anyone; a valid key may see more (the detail of /health).
     if (api.authorization) {
       try {
-        auto user = auth::authenticate(services_.store, api.authorization);
+        auto user = auth::authenticate(services_.users, api.authorization);
         if (user) api.user = *user;
       } catch (const storage::StoreUnavailable&) {
         // The route answers without the key's extras; /health then reports the store itself.
@@ -144,7 +144,7 @@ std::optional<ApiReply> ApiRequestHandler::authorize(const Route& route, ApiRequ
     }
     return std::nullopt;
   }
-  auto user = auth::authenticate(services_.store, api.authorization);
+  auto user = auth::authenticate(services_.users, api.authorization);
   if (!user) return errorReply(user.error());
   api.user = *user;
   if (route.roles.empty()) return std::nullopt;

@@ -9,6 +9,7 @@
 
 #include "registry/handler_request.hpp"
 #include "registry/hook_catalog.hpp"
+#include "jobs/job_lifecycle.hpp"
 #include "storage/store.hpp"
 
 namespace hookhost::dispatch {
@@ -22,9 +23,13 @@ class BodyBudget;
 /// What the routes work with. Owned by the application, which outlives the server; the
 /// optional parts are empty while their subsystem is not running.
 struct Services {
-  Services(storage::Store& store, const registry::HookCatalog& catalog) : store(store), catalog(catalog) {}
+  Services(storage::Store& store, jobs::JobLifecycle& lifecycle, const registry::HookCatalog& catalog)
+      : users(store), handlers(store), jobs(store), lifecycle(lifecycle), catalog(catalog) {}
 
-  storage::Store& store;
+  storage::UserStore& users;
+  storage::HandlerStore& handlers;
+  storage::JobStore& jobs;  // reads; every change of a job's state goes through the lifecycle
+  jobs::JobLifecycle& lifecycle;
   const registry::HookCatalog& catalog;
   registry::RegistrationRules registrationRules;
   std::size_t maxBodyBytes = 16u << 20;

@@ -57,22 +57,8 @@ struct FireResult {
   std::vector<ClaimedJob> claimed;  // what the fire's ClaimRequest leased
 };
 
-/// How an attempt ended, as the dispatcher decided it.
-struct Completion {
-  JobState next = JobState::Failed;  // Succeeded, Failed, TimedOut, Waiting, or Queued (retry)
-  std::string result;
-  std::string error;
-  std::string output;
-  std::vector<NewEvent> emitted;     // recorded in the same transaction
-  std::optional<std::string> tokenHash;  // Waiting: the callback token's hash
-  Micros deadlineAfter = 0;              // Waiting: times out this long after the completion
-  Micros retryAfter = 0;                 // Queued: not before this long after the completion
-};
-
+/// Whether a fenced write applied, or found the job moved on (a stale attempt).
 enum class CompletionOutcome { Applied, Stale };
-
-/// An outside system's deferred update (POST /v1/jobs/{id}/callback).
-enum class CallbackEvent { Update, Finish, Fail };
 
 struct JobQuery {
   std::optional<JobState> state;

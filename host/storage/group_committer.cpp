@@ -11,9 +11,10 @@
 
 namespace hookhost::storage {
 
-GroupCommitter::GroupCommitter(Poco::Data::Session session, std::size_t maxBatch)
+GroupCommitter::GroupCommitter(Poco::Data::Session session, std::size_t maxBatch, TransactionObserver* observer)
     : writer_connection_(std::move(session)),
       maxBatch_(maxBatch),
+      observer_(observer),
       writer_([this] { loop(); }) {}
 
 GroupCommitter::~GroupCommitter() {
@@ -98,14 +99,18 @@ void GroupCommitter::commitBatch(std::deque<Task>& batch) {
       try {
         batch[i].work(writer_connection_.connection);
         run("RELEASE work");
+        if (observer_) observer_->workKept();
       } catch (...) {
         failures[i] = asStorageFull(std::current_exception());
         run("ROLLBACK TO work");
         run("RELEASE work");
+        if (observer_) observer_->workUndone();
       }
     }
     run("COMMIT");
+    if (observer_) observer_->batchCommitted();
   } catch (...) {
+    if (observer_) observer_->batchRolledBack();
     // The transaction itself failed (disk full, I/O error, connection lost): nothing of the
     // batch is known to be durable.
     auto failure = asStorageFull(std::current_exception());

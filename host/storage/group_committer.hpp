@@ -19,6 +19,17 @@
 
 namespace hookhost::storage {
 
+/// Told, on the writer thread, how each piece of work and each batch ended, for state kept
+/// beside the rows that must follow them (QueuedCounter).
+class TransactionObserver {
+ public:
+  virtual ~TransactionObserver() = default;
+  virtual void workKept() = 0;         // its savepoint was released
+  virtual void workUndone() = 0;       // it threw; its savepoint was rolled back
+  virtual void batchCommitted() = 0;   // the kept work is durable
+  virtual void batchRolledBack() = 0;  // nothing of the batch is
+};
+
 /// Serialises every write of a store through one connection and one thread, and lets the
 /// writes that arrive together share one transaction and one fsync (group commit). Each
 /// piece of work runs inside its own savepoint, so one that throws is rolled back alone and
@@ -27,8 +38,10 @@ namespace hookhost::storage {
 /// is logged once per spell.
 class GroupCommitter {
  public:
-  /// Owns `session`; `maxBatch` bounds how much work shares one commit.
-  explicit GroupCommitter(Poco::Data::Session session, std::size_t maxBatch = 1024);
+  /// Owns `session`; `maxBatch` bounds how much work shares one commit; `observer` (not
+  /// owned, may be null) outlives the committer.
+  explicit GroupCommitter(Poco::Data::Session session, std::size_t maxBatch = 1024,
+                          TransactionObserver* observer = nullptr);
   ~GroupCommitter();
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -81,6 +94,7 @@ class GroupCommitter {
   std::string lastConnectError_;
   DiskFullWatch diskFull_;
   std::size_t maxBatch_;
+  TransactionObserver* observer_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Task> pending_;

@@ -10,6 +10,7 @@
 #include "common/runtime.hpp"
 
 #include "common/clock.hpp"
+#include "jobs/job_state.hpp"
 
 namespace hookhost::storage {
 
@@ -59,13 +60,14 @@ struct Handler {
   std::string updatedBy;
 };
 
-enum class JobState { Queued, Running, Waiting, Succeeded, Failed, TimedOut, Cancelled };
-const char* jobStateName(JobState state);
-std::optional<JobState> parseJobState(const std::string& text);
-bool isTerminal(JobState state);
+// A job's state is the job state machine's (jobs/job_state.hpp).
+using jobs::isTerminal;
+using jobs::JobState;
+using jobs::jobStateName;
+using jobs::parseJobState;
 
 struct HistoryEntry {
-  std::string kind;  // CREATE|RUN|UPDATE|RETRY|DEFER|FINISH|FAIL|TIMEOUT|CANCEL|NOTIFY
+  std::string kind;  // a jobs::HistoryKind by its name
   Micros at = 0;
   nlohmann::json data = nlohmann::json::object();
 };

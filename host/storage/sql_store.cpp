@@ -118,8 +118,10 @@ std::unique_ptr<SqlStore> SqlStore::openPostgres(const std::string& url) {
 SqlStore::SqlStore(std::unique_ptr<SqliteReaders> sqliteReaders, std::unique_ptr<Poco::Data::SessionPool> readers,
                    Poco::Data::Session writer, Sharing sharing)
     : sqliteReaders_(std::move(sqliteReaders)),
-      readers_(std::move(readers)), writer_(std::move(writer)), sharing_(sharing) {
-  queued_ = countQueued();
+      readers_(std::move(readers)),
+      writer_(std::move(writer), 1024, &queued_),
+      sharing_(sharing) {
+  queued_.reset(countQueued());
 }
 
 Poco::Data::Session SqlStore::pooledReader() {
@@ -142,13 +144,15 @@ std::int64_t SqlStore::queuedNow(sql::Connection& session) {
   if (sharing_ == Sharing::SharedByHosts) {
     Micros at = nowMicros();
     if (at - queuedReadAt_ > kQueuedRefresh) {
-      auto rows = sql::query(session, "SELECT count(*) AS n FROM jobs WHERE state = 'QUEUED'", [](auto&) {});
+      std::string queued = jobStateName(JobState::Queued);
+      auto rows = sql::query(session, "SELECT count(*) AS n FROM jobs WHERE state = ?",
+                             [&](auto& st) { st, bind(queued); });
       rows.moveFirst();
-      queued_ = sql::integer(rows, "n");
+      queued_.recountedInTransaction(sql::integer(rows, "n"));
       queuedReadAt_ = at;
     }
   }
-  return queued_;
+  return queued_.inTransaction();
 }
 
 SqlStore::~SqlStore() = default;
@@ -210,7 +214,8 @@ std::int64_t SqlStore::countUsers() {
 
 std::int64_t SqlStore::countQueued() {
   return read([&](sql::Connection& session) {
-    auto rows = sql::query(session, "SELECT count(*) AS n FROM jobs WHERE state = 'QUEUED'", [](auto&) {});
+    std::string queued = jobStateName(JobState::Queued);
+    auto rows = sql::query(session, "SELECT count(*) AS n FROM jobs WHERE state = ?", [&](auto& st) { st, bind(queued); });
     rows.moveFirst();
     return sql::integer(rows, "n");
   });

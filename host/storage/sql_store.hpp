@@ -11,6 +11,7 @@
 #include <Poco/Data/SessionPool.h>
 
 #include "storage/group_committer.hpp"
+#include "storage/queued_counter.hpp"
 #include "storage/sqlite_readers.hpp"
 #include "storage/store.hpp"
 #include "storage/store_unavailable.hpp"
@@ -25,7 +26,7 @@ namespace hookhost::storage {
 ///   could not reach the database fails with StoreUnavailable.
 /// All writes of a host go through one GroupCommitter; reads use a pool of connections.
 /// It is also the notification outbox: the rows are written by the transaction that ends
-/// a job.
+/// a job, to the address its transition names.
 class SqlStore final : public Store {
  public:
   /// Opens (creating if needed) the SQLite database at `path` and migrates it. Throws
@@ -46,26 +47,25 @@ class SqlStore final : public Store {
   Result<Registration> registerHandler(const HandlerSpec& spec, const User& actor) override;
   std::optional<Handler> getHandler(std::int64_t id) override;
   std::vector<Handler> listHandlers(const std::vector<std::string>& hooks) override;
-  Status deleteHandler(std::int64_t id, const User& actor) override;
+  Status deleteHandler(std::int64_t id, const User& actor, const Decide& queuedJob) override;
 
-  using Store::fire;
+  using JobStore::fire;
   Result<FireResult> fire(const NewEvent& event, std::int64_t maxQueued, const ClaimRequest& claim) override;
   std::optional<Event> getEvent(std::int64_t id) override;
   std::vector<Job> jobsOfEvent(std::int64_t eventId) override;
   std::optional<Job> getJob(std::int64_t id) override;
   std::vector<Job> listJobs(const JobQuery& query) override;
-  Status cancelJob(std::int64_t id) override;
 
   std::vector<ClaimedJob> claimJobs(const std::string& owner, std::size_t limit, Micros leaseFor,
                                     const std::vector<std::string>& leavePlugins = {}) override;
   void renewLeases(const std::string& owner, const std::vector<std::int64_t>& jobIds, Micros leaseFor) override;
-  CompletionOutcome completeJob(std::int64_t jobId, int attempt, const Completion& completion) override;
-  void completeJobLater(std::int64_t jobId, int attempt, Completion completion,
-                        std::function<void(std::optional<CompletionOutcome>)> recorded) override;
+  CompletionOutcome applyTransition(JobKey key, const TransitionWrite& write) override;
+  void applyTransitionLater(JobKey key, TransitionWrite write,
+                            std::function<void(std::optional<CompletionOutcome>)> recorded) override;
+  Status transitionJob(std::int64_t jobId, const std::optional<std::string>& tokenHash,
+                       const Decide& decide) override;
   CompletionOutcome appendUpdate(std::int64_t jobId, int attempt, const nlohmann::json& data) override;
-  Status applyCallback(std::int64_t jobId, const std::string& tokenHash, CallbackEvent event,
-                       const nlohmann::json& data) override;
-  RescueCounts rescueExpired(RescueScope scope) override;
+  RescueCounts rescueExpired(RescueScope scope, const RescueRules& rules) override;
   std::int64_t countQueued() override;
   std::vector<std::pair<std::string, std::int64_t>> countJobsByState() override;
 
@@ -74,11 +74,11 @@ class SqlStore final : public Store {
   std::vector<HostInfo> liveHosts(Micros within) override;
   void removeHost(const std::string& hostId) override;
 
-  Result<std::vector<notify::Notification>> claimDue(Micros now, std::size_t limit, Micros leaseUntil) override;
+  Result<std::vector<outbox::Notification>> claimDue(Micros now, std::size_t limit, Micros leaseUntil) override;
   Status markSent(std::int64_t id, int sendAttempt, Micros at) override;
   Status markRetry(std::int64_t id, int sendAttempt, Micros nextAttemptAt, const std::string& error) override;
   Status markFailed(std::int64_t id, int sendAttempt, Micros at, const std::string& error) override;
-  void recordLater(notify::SendOutcome outcome, std::function<void(Status)> recorded) override;
+  void recordLater(outbox::SendOutcome outcome, std::function<void(Status)> recorded) override;
 
   /// The single writer every write of this store goes through; maintenance (retention)
   /// runs its statements there so that it shares the group commit instead of contending.
@@ -105,31 +105,40 @@ class SqlStore final : public Store {
                             const std::function<void(sql::Params&)>& bindParameters);
   // Writer-thread helpers: they run inside the caller's transaction.
   Result<FireResult> fireIn(sql::Connection& session, const NewEvent& event, std::int64_t maxQueued);
-  void appendHistory(sql::Connection& session, std::int64_t jobId, const std::string& kind,
+  void appendHistory(sql::Connection& session, std::int64_t jobId, jobs::HistoryKind kind,
                      const nlohmann::json& data, Micros at);
-  CompletionOutcome completeIn(sql::Connection& session, std::int64_t jobId, int attempt,
-                               const Completion& completion);
-  void finishJob(sql::Connection& session, std::int64_t jobId, JobState state, const std::string& kind,
-                 const nlohmann::json& historyData, Micros at);
-  void queueNotification(sql::Connection& session, std::int64_t jobId, Micros at);
+  /// The one write of a job's state: `write`, fenced by (key, transition.from).
+  CompletionOutcome applyIn(sql::Connection& session, JobKey key, const TransitionWrite& write, Micros at);
+  /// Applies `decision` to a job read in this transaction; a refusal is the error.
+  Status applyDecision(sql::Connection& session, JobKey key, const jobs::Decision& decision, Micros at);
+  nlohmann::json recordEmitted(sql::Connection& session, std::int64_t jobId, const std::vector<NewEvent>& emitted);
+  void queueNotification(sql::Connection& session, std::int64_t jobId, jobs::Notify whom, Micros at);
+  int lostLeasesInARow(sql::Connection& session, std::int64_t jobId);
+  int rescueLostAttempts(sql::Connection& session, Micros cutoff, Micros now, const RescueRules& rules,
+                         RescueCounts& counts);
   std::int64_t queuedNow(sql::Connection& session);
   std::vector<ClaimedJob> claimIn(sql::Connection& session, const ClaimRequest& claim);
+  /// The queued jobs `claim` may take now, within each handler's max_concurrency.
+  std::vector<std::int64_t> claimableJobs(sql::Connection& session, const ClaimRequest& claim, Micros at);
+  std::vector<ClaimedJob> leaseJobs(sql::Connection& session, const std::vector<std::int64_t>& chosen,
+                                    const std::string& owner, Micros leaseUntil, Micros at);
   std::map<std::int64_t, std::int64_t> runningPerHandler(sql::Connection& session,
                                                          std::vector<std::int64_t> handlerIds);
-  Status settleIn(sql::Connection& session, const notify::SendOutcome& outcome);
-  Status settleNotification(const notify::SendOutcome& outcome);
+  Status settleIn(sql::Connection& session, const outbox::SendOutcome& outcome);
+  Status settleNotification(const outbox::SendOutcome& outcome);
 
   // How long a read waits for a connection before the request fails.
   static constexpr std::chrono::seconds kReaderWait{10};
 
   std::unique_ptr<SqliteReaders> sqliteReaders_;
   std::unique_ptr<Poco::Data::SessionPool> readers_;
+  // The queue length the 429 limit is checked against, kept by the writer thread. Other
+  // hosts change a shared queue too, so there it is re-read now and then. Declared before
+  // the writer, which tells it of each commit.
+  QueuedCounter queued_;
+  Micros queuedReadAt_ = 0;
   GroupCommitter writer_;
   const Sharing sharing_;
-  // The queue length the 429 limit is checked against, kept by the writer thread. Other
-  // hosts change a shared queue too, so there it is re-read now and then.
-  std::atomic<std::int64_t> queued_{0};
-  Micros queuedReadAt_ = 0;
 };
 
 template <typename Work>

@@ -66,11 +66,16 @@ std::vector<ClaimedJob> SqlStore::claimJobs(const std::string& owner, std::size_
 }
 
 std::vector<ClaimedJob> SqlStore::claimIn(sql::Connection& session, const ClaimRequest& claim) {
-  const std::string& owner = claim.owner;
+  Micros at = sql::databaseNow(session);
+  std::vector<std::int64_t> chosen = claimableJobs(session, claim, at);
+  if (chosen.empty()) return std::vector<ClaimedJob>{};
+  return leaseJobs(session, chosen, claim.owner, at + claim.leaseFor, at);
+}
+
+std::vector<std::int64_t> SqlStore::claimableJobs(sql::Connection& session, const ClaimRequest& claim, Micros at) {
   const std::size_t limit = claim.limit;
   const sql::Dialect dialect = session.dialect();
-  Micros at = sql::databaseNow(session);
-  Micros leaseUntil = at + claim.leaseFor;
+  const std::string queuedState = jobStateName(JobState::Queued);
   auto lookahead = static_cast<Poco::Int64>(limit * kClaimLookahead);
   std::vector<std::string> leavePatterns;
   for (const auto& plugin : claim.leavePlugins) leavePatterns.push_back(likePrefix(plugin + "/"));
@@ -86,12 +91,12 @@ std::vector<ClaimedJob> SqlStore::claimIn(sql::Connection& session, const ClaimR
   auto candidates = sql::query(
       session,
       "WITH candidates AS (SELECT j.id, j.handler_id, j.run_after FROM jobs j "
-      "WHERE j.state = 'QUEUED' AND j.run_after <= ?" + leave + " ORDER BY j.run_after, j.id LIMIT ?" +
+      "WHERE j.state = ? AND j.run_after <= ?" + leave + " ORDER BY j.run_after, j.id LIMIT ?" +
           sql::lockAndSkipLocked(dialect) +
           ") SELECT c.id, c.handler_id, h.max_concurrency FROM candidates c JOIN handlers h ON h.id = c.handler_id "
           "ORDER BY c.run_after, c.id",
       [&](auto& st) {
-        st, bind(at);
+        st, bind(queuedState), bind(at);
         for (const auto& pattern : leavePatterns) st, bind(pattern);
         st, bind(lookahead);
       });
@@ -114,14 +119,29 @@ std::vector<ClaimedJob> SqlStore::claimIn(sql::Connection& session, const ClaimR
     ++running[candidate.handlerId];
     chosen.push_back(candidate.id);
   }
-  if (chosen.empty()) return std::vector<ClaimedJob>{};
+  return chosen;
+}
 
+std::vector<ClaimedJob> SqlStore::leaseJobs(sql::Connection& session, const std::vector<std::int64_t>& chosen,
+                                            const std::string& owner, Micros leaseUntil, Micros at) {
+  // Every job of the batch makes the table's (QUEUED, claimed) move, in one statement.
+  jobs::TriggerInput claimedBy;
+  claimedBy.trigger = jobs::Trigger::Claimed;
+  claimedBy.host = owner;
+  auto moveOf = [&](int attempt) {
+    jobs::JobFacts facts;
+    facts.state = JobState::Queued;
+    facts.attempt = attempt;
+    return std::get<jobs::Transition>(jobs::decide(facts, claimedBy));
+  };
+  const jobs::Transition move = moveOf(0);
+  const std::string runningState = jobStateName(move.next);
   const std::string ids = sql::placeholders(chosen.size());
   sql::execute(session,
-               "UPDATE jobs SET state = 'RUNNING', attempt = attempt + 1, lease_owner = ?, "
+               "UPDATE jobs SET state = ?, attempt = attempt + 1, lease_owner = ?, "
                "lease_expires_at = ?, started_at = ? WHERE id IN (" + ids + ")",
                [&](auto& st) {
-                 st, bind(owner), bind(leaseUntil), bind(at);
+                 st, bind(runningState), bind(owner), bind(leaseUntil), bind(at);
                  for (const auto& id : chosen) st, bind(id);
                });
   auto rows = sql::query(
@@ -139,10 +159,11 @@ std::vector<ClaimedJob> SqlStore::claimIn(sql::Connection& session, const ClaimR
   std::vector<ClaimedJob> claimed;
   for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
     ClaimedJob job = claimedFromRow(rows);
-    appendHistory(session, job.jobId, "RUN", {{"attempt", job.attempt}, {"host", owner}}, at);
+    const jobs::Transition started = moveOf(job.attempt - 1);
+    appendHistory(session, job.jobId, started.history, started.historyData, at);
     claimed.push_back(std::move(job));
   }
-  queued_ -= static_cast<std::int64_t>(claimed.size());
+  queued_.add(-static_cast<std::int64_t>(claimed.size()));
   return claimed;
 }
 
@@ -161,10 +182,14 @@ std::map<std::int64_t, std::int64_t> SqlStore::runningPerHandler(sql::Connection
     // cycle): each counts what the others have started before choosing.
     sql::query(session, "SELECT id FROM handlers WHERE id IN (" + ids + ") ORDER BY id FOR UPDATE", bindIds);
   }
+  const std::string runningState = jobStateName(JobState::Running);
   auto rows = sql::query(session,
-                         "SELECT handler_id, count(*) AS n FROM jobs WHERE state = 'RUNNING' AND handler_id IN (" +
-                             ids + ") GROUP BY handler_id",
-                         bindIds);
+                         "SELECT handler_id, count(*) AS n FROM jobs WHERE state = ? AND handler_id IN (" + ids +
+                             ") GROUP BY handler_id",
+                         [&](auto& st) {
+                           st, bind(runningState);
+                           bindIds(st);
+                         });
   for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
     running[sql::integer(rows, "handler_id")] = sql::integer(rows, "n");
   }
@@ -175,11 +200,12 @@ void SqlStore::renewLeases(const std::string& owner, const std::vector<std::int6
   if (jobIds.empty()) return;
   writer_.run([&](sql::Connection& session) {
     Micros leaseUntil = sql::databaseNow(session) + leaseFor;
+    const std::string running = jobStateName(JobState::Running);
     sql::execute(session,
-                 "UPDATE jobs SET lease_expires_at = ? WHERE lease_owner = ? AND state = 'RUNNING' AND id IN (" +
+                 "UPDATE jobs SET lease_expires_at = ? WHERE lease_owner = ? AND state = ? AND id IN (" +
                      sql::placeholders(jobIds.size()) + ")",
                  [&](auto& st) {
-                   st, bind(leaseUntil), bind(owner);
+                   st, bind(leaseUntil), bind(owner), bind(running);
                    for (const auto& id : jobIds) st, bind(id);
                  });
   });

@@ -83,7 +83,7 @@ Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& ev
   }
   if (queuedNow(session) + static_cast<std::int64_t>(matches.size()) > maxQueued) {
     return makeError(ErrorKind::QueueFull, "queue_full",
-                     "the job queue is full (" + std::to_string(queued_.load()) + " queued, limit " +
+                     "the job queue is full (" + std::to_string(queued_.inTransaction()) + " queued, limit " +
                          std::to_string(maxQueued) + "); try again later");
   }
 
@@ -103,27 +103,30 @@ Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& ev
             bind(event.createdBy), bind(at);
       });
   FireResult fired{eventId, {}, false, {}};
+  const std::string queued = jobStateName(JobState::Queued);
   for (const Match& match : matches) {
     std::int64_t jobId = sql::insert(
         session,
         "INSERT INTO jobs (event_id, handler_id, handler_version, state, attempt, max_attempts, run_after, "
-        "created_at) VALUES (?, ?, ?, 'QUEUED', 0, ?, ?, ?)",
+        "created_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
         [&](auto& st) {
-          st, bind(fired.eventId), bind(match.id), bind(match.version), bind(match.maxAttempts), bind(at), bind(at);
+          st, bind(fired.eventId), bind(match.id), bind(match.version), bind(queued), bind(match.maxAttempts),
+              bind(at), bind(at);
         });
-    appendHistory(session, jobId, "CREATE",
+    appendHistory(session, jobId, jobs::HistoryKind::Create,
                   {{"event_id", fired.eventId}, {"handler_id", match.id}, {"handler_version", match.version}}, at);
     fired.jobs.push_back({jobId, match.id, match.name});
   }
-  queued_ += static_cast<std::int64_t>(matches.size());
+  queued_.add(static_cast<std::int64_t>(matches.size()));
   return fired;
 }
 
-void SqlStore::appendHistory(sql::Connection& session, std::int64_t jobId, const std::string& kind,
+void SqlStore::appendHistory(sql::Connection& session, std::int64_t jobId, jobs::HistoryKind kind,
                              const nlohmann::json& data, Micros at) {
   std::string text = data.dump();
+  std::string kindName = jobs::historyKindName(kind);
   sql::execute(session, "INSERT INTO job_history (job_id, kind, at, data) VALUES (?, ?, ?, ?)",
-               [&](auto& st) { st, bind(jobId), bind(kind), bind(at), bind(text); });
+               [&](auto& st) { st, bind(jobId), bind(kindName), bind(at), bind(text); });
 }
 
 std::optional<Event> SqlStore::getEvent(std::int64_t id) {
@@ -189,24 +192,6 @@ std::vector<Job> SqlStore::listJobs(const JobQuery& query) {
       if (query.ownerId) st, bind(*query.ownerId);
       st, bind(query.limit);
     });
-  });
-}
-
-Status SqlStore::cancelJob(std::int64_t id) {
-  return writer_.run([&](sql::Connection& session) -> Status {
-    auto rows = sql::query(session,
-                           std::string("SELECT state FROM jobs WHERE id = ?") + sql::lockForUpdate(session.dialect()),
-                           [&](auto& st) { st, bind(id); });
-    if (!rows.moveFirst()) return makeError(ErrorKind::NotFound, "job_not_found", "no job with id " + std::to_string(id));
-    std::string state = sql::text(rows, "state");
-    if (state != "QUEUED") {
-      return makeError(ErrorKind::Conflict, "job_not_queued",
-                       "job " + std::to_string(id) + " is " + state + "; only a QUEUED job can be cancelled");
-    }
-    finishJob(session, id, JobState::Cancelled, "CANCEL", {{"reason", "cancelled by request"}},
-              sql::databaseNow(session));
-    --queued_;
-    return Ok{};
   });
 }
 

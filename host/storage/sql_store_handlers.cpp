@@ -128,7 +128,7 @@ std::vector<Handler> SqlStore::listHandlers(const std::vector<std::string>& hook
   });
 }
 
-Status SqlStore::deleteHandler(std::int64_t id, const User& actor) {
+Status SqlStore::deleteHandler(std::int64_t id, const User& actor, const Decide& queuedJob) {
   return writer_.run([&](sql::Connection& session) -> Status {
     auto existing = readHandler(session, id, false);
     if (!existing) return makeError(ErrorKind::NotFound, "handler_not_found", "no handler with id " + std::to_string(id));
@@ -143,14 +143,20 @@ Status SqlStore::deleteHandler(std::int64_t id, const User& actor) {
     // Work not yet started for a handler that no longer exists is cancelled, visibly.
     // Jobs another host is claiming this moment are skipped: they run, as they would
     // have a moment earlier.
+    const std::string queuedState = jobStateName(JobState::Queued), pendingState = jobStateName(JobState::Pending);
     auto queued = sql::query(session,
-                             std::string("SELECT id FROM jobs WHERE handler_id = ? AND state = 'QUEUED'") +
+                             std::string("SELECT id, state, attempt, max_attempts FROM jobs "
+                                         "WHERE handler_id = ? AND state IN (?, ?)") +
                                  sql::lockAndSkipLocked(session.dialect()),
-                             [&](auto& st) { st, bind(id); });
+                             [&](auto& st) { st, bind(id), bind(queuedState), bind(pendingState); });
     for (bool more = queued.moveFirst(); more; more = queued.moveNext()) {
-      finishJob(session, sql::integer(queued, "id"), JobState::Cancelled, "CANCEL",
-                {{"reason", "handler deregistered by " + actor.name}}, at);
-      --queued_;
+      jobs::JobFacts facts;
+      facts.jobId = sql::integer(queued, "id");
+      facts.state = parseJobState(sql::text(queued, "state")).value_or(JobState::Queued);
+      facts.attempt = static_cast<int>(sql::integer(queued, "attempt"));
+      facts.maxAttempts = static_cast<int>(sql::integer(queued, "max_attempts"));
+      facts.now = at;
+      applyDecision(session, {facts.jobId, facts.attempt}, queuedJob(facts), at);
     }
     return Ok{};
   });

@@ -13,20 +13,20 @@ Error unavailable(const std::exception& error) {
   return makeError(ErrorKind::Unavailable, "store_unavailable", error.what());
 }
 
-const char* stateName(notify::SendOutcome::State state) {
+const char* stateName(outbox::SendOutcome::State state) {
   switch (state) {
-    case notify::SendOutcome::State::Sent: return "sent";
-    case notify::SendOutcome::State::Retry: return "retry";
-    case notify::SendOutcome::State::Failed: break;
+    case outbox::SendOutcome::State::Sent: return "sent";
+    case outbox::SendOutcome::State::Retry: return "retry";
+    case outbox::SendOutcome::State::Failed: break;
   }
   return "failed";
 }
 
 }  // namespace
 
-Result<std::vector<notify::Notification>> SqlStore::claimDue(Micros now, std::size_t limit, Micros leaseUntil) {
+Result<std::vector<outbox::Notification>> SqlStore::claimDue(Micros now, std::size_t limit, Micros leaseUntil) {
   try {
-    return writer_.run([&](sql::Connection& session) -> Result<std::vector<notify::Notification>> {
+    return writer_.run([&](sql::Connection& session) -> Result<std::vector<outbox::Notification>> {
       auto limitValue = static_cast<Poco::Int64>(limit);
       // One statement for the batch. The rows are locked on PostgreSQL, so two hosts'
       // notifiers never take the same row.
@@ -40,16 +40,17 @@ Result<std::vector<notify::Notification>> SqlStore::claimDue(Micros now, std::si
                              [&](auto& st) { st, bind(leaseUntil), bind(now), bind(now), bind(limitValue); });
       struct Due {
         Micros dueAt;
-        notify::Notification notification;
+        outbox::Notification notification;
       };
       std::vector<Due> due;
       for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
         std::int64_t id = sql::integer(rows, "id");
-        auto notification = notify::notificationFromJson(sql::json(rows, "content"));
+        auto notification = outbox::notificationFromJson(sql::json(rows, "content"));
         if (!notification) {
           // A row this build cannot read would be retried forever; fail it visibly instead.
-          sql::execute(session, "UPDATE notifications SET state = 'FAILED', last_error = ?, sent_at = ? WHERE id = ?",
-                       [&](auto& st) { st, bind(notification.error().message), bind(now), bind(id); });
+          const std::string failed = "FAILED";  // a notification's state, not a job's
+          sql::execute(session, "UPDATE notifications SET state = ?, last_error = ?, sent_at = ? WHERE id = ?",
+                       [&](auto& st) { st, bind(failed), bind(notification.error().message), bind(now), bind(id); });
           continue;
         }
         notification->id = id;
@@ -62,7 +63,7 @@ Result<std::vector<notify::Notification>> SqlStore::claimDue(Micros now, std::si
       std::sort(due.begin(), due.end(), [](const Due& a, const Due& b) {
         return a.dueAt != b.dueAt ? a.dueAt < b.dueAt : a.notification.id < b.notification.id;
       });
-      std::vector<notify::Notification> claimed;
+      std::vector<outbox::Notification> claimed;
       for (auto& one : due) claimed.push_back(std::move(one.notification));
       return claimed;
     });
@@ -71,11 +72,11 @@ Result<std::vector<notify::Notification>> SqlStore::claimDue(Micros now, std::si
   }
 }
 
-Status SqlStore::settleIn(sql::Connection& session, const notify::SendOutcome& outcome) {
-  const bool retry = outcome.state == notify::SendOutcome::State::Retry;
+Status SqlStore::settleIn(sql::Connection& session, const outbox::SendOutcome& outcome) {
+  const bool retry = outcome.state == outbox::SendOutcome::State::Retry;
   Poco::Nullable<std::string> lastError;
   if (!outcome.error.empty()) lastError = outcome.error;
-  std::string rowState = retry ? "PENDING" : outcome.state == notify::SendOutcome::State::Sent ? "SENT" : "FAILED";
+  std::string rowState = retry ? "PENDING" : outcome.state == outbox::SendOutcome::State::Sent ? "SENT" : "FAILED";
   Poco::Nullable<Poco::Int64> settledAt;
   if (!retry) settledAt = outcome.at;
   Micros nextAttemptAt = retry ? outcome.nextAttemptAt : outcome.at;
@@ -98,11 +99,11 @@ Status SqlStore::settleIn(sql::Connection& session, const notify::SendOutcome& o
                          {"send_attempt", outcome.sendAttempt}};
   if (!outcome.error.empty()) data["error"] = outcome.error;
   if (retry) data["next_attempt_at"] = formatRfc3339(outcome.nextAttemptAt);
-  appendHistory(session, sql::integer(rows, "job_id"), "NOTIFY", data, sql::databaseNow(session));
+  appendHistory(session, sql::integer(rows, "job_id"), jobs::HistoryKind::Notify, data, sql::databaseNow(session));
   return Ok{};
 }
 
-Status SqlStore::settleNotification(const notify::SendOutcome& outcome) {
+Status SqlStore::settleNotification(const outbox::SendOutcome& outcome) {
   try {
     return writer_.run([&](sql::Connection& session) { return settleIn(session, outcome); });
   } catch (const std::exception& failure) {
@@ -110,7 +111,7 @@ Status SqlStore::settleNotification(const notify::SendOutcome& outcome) {
   }
 }
 
-void SqlStore::recordLater(notify::SendOutcome outcome, std::function<void(Status)> recorded) {
+void SqlStore::recordLater(outbox::SendOutcome outcome, std::function<void(Status)> recorded) {
   writer_.postForResult(
       [this, outcome = std::move(outcome)](sql::Connection& session) { return settleIn(session, outcome); },
       [recorded = std::move(recorded)](std::optional<Status> status, std::exception_ptr failure) {
@@ -124,15 +125,54 @@ void SqlStore::recordLater(notify::SendOutcome outcome, std::function<void(Statu
 }
 
 Status SqlStore::markSent(std::int64_t id, int sendAttempt, Micros at) {
-  return settleNotification({id, sendAttempt, notify::SendOutcome::State::Sent, at, at, ""});
+  return settleNotification({id, sendAttempt, outbox::SendOutcome::State::Sent, at, at, ""});
 }
 
 Status SqlStore::markRetry(std::int64_t id, int sendAttempt, Micros nextAttemptAt, const std::string& error) {
-  return settleNotification({id, sendAttempt, notify::SendOutcome::State::Retry, nowMicros(), nextAttemptAt, error});
+  return settleNotification({id, sendAttempt, outbox::SendOutcome::State::Retry, nowMicros(), nextAttemptAt, error});
 }
 
 Status SqlStore::markFailed(std::int64_t id, int sendAttempt, Micros at, const std::string& error) {
-  return settleNotification({id, sendAttempt, notify::SendOutcome::State::Failed, at, at, error});
+  return settleNotification({id, sendAttempt, outbox::SendOutcome::State::Failed, at, at, error});
+}
+
+}  // namespace hookhost::storage
+
+namespace hookhost::storage {
+
+// The job's end as its email will tell it, snapshotted now, to the address the transition
+// names; no address means nothing is sent, by the owner's choice.
+void SqlStore::queueNotification(sql::Connection& session, std::int64_t jobId, jobs::Notify whom, Micros at) {
+  auto rows = sql::query(session,
+                         "SELECT j.event_id, j.handler_id, j.state, j.attempt, j.handler_version, j.result, j.error, "
+                         "j.started_at, j.finished_at, h.name, h.hook, h.notify_on_success, h.notify_on_failure "
+                         "FROM jobs j JOIN handlers h ON h.id = j.handler_id WHERE j.id = ?",
+                         [&](auto& st) { st, bind(jobId); });
+  if (!rows.moveFirst()) return;
+  outbox::Notification notification;
+  const auto state = parseJobState(sql::text(rows, "state"));
+  notification.outcome = state == JobState::Succeeded  ? outbox::Outcome::Succeeded
+                         : state == JobState::TimedOut ? outbox::Outcome::TimedOut
+                                                       : outbox::Outcome::Failed;
+  notification.recipient = sql::text(rows, whom == jobs::Notify::SuccessAddress ? "notify_on_success" : "notify_on_failure");
+  if (notification.recipient.empty()) return;
+  notification.jobId = jobId;
+  notification.eventId = sql::integer(rows, "event_id");
+  notification.handlerId = sql::integer(rows, "handler_id");
+  notification.handlerName = sql::text(rows, "name");
+  notification.handlerVersion = static_cast<int>(sql::integer(rows, "handler_version"));
+  notification.hook = sql::text(rows, "hook");
+  notification.jobAttempt = static_cast<int>(sql::integer(rows, "attempt"));
+  notification.result = sql::text(rows, "result");
+  notification.error = sql::text(rows, "error");
+  notification.startedAt = sql::integer(rows, "started_at");
+  notification.finishedAt = sql::integer(rows, "finished_at");
+  notification.jobPath = outbox::jobPathOf(jobId);
+  std::string snapshot = outbox::notificationToJson(notification).dump();
+  sql::execute(session,
+               "INSERT INTO notifications (job_id, recipient, content, state, attempts, next_attempt_at, created_at) "
+               "VALUES (?, ?, ?, 'PENDING', 0, ?, ?)",
+               [&](auto& st) { st, bind(jobId), bind(notification.recipient), bind(snapshot), bind(at), bind(at); });
 }
 
 }  // namespace hookhost::storage

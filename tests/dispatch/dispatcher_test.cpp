@@ -55,7 +55,7 @@ class DispatcherTest : public StoreTest {
     options.pollInterval = std::chrono::milliseconds(50);
     options.timeoutGrace = std::chrono::milliseconds(300);
     options.retry = {std::chrono::milliseconds(100), std::chrono::milliseconds(400)};
-    dispatcher_ = std::make_unique<dispatch::Dispatcher>(*store_, *events_, watch_, metrics_, options);
+    dispatcher_ = std::make_unique<dispatch::Dispatcher>(*store_, *lifecycle_, *events_, metrics_, options);
     dispatcher_->addExecutor(Runtime::Python, executor_);
     events_->setOnFired([this](const storage::FireResult&) { dispatcher_->wake(); });
     dispatcher_->start();
@@ -76,7 +76,6 @@ class DispatcherTest : public StoreTest {
   }
 
   registry::HookCatalog catalog_;
-  dispatch::JobWatch watch_;
   metrics::HostMetrics metrics_;
   std::unique_ptr<dispatch::EventService> events_;
   ScriptedExecutor executor_;
@@ -224,7 +223,7 @@ TEST_P(DispatcherTest, ADeferredJobWaitsAndTheCallbackTokenFinishesIt) {
   startDispatcher();
   auto jobId = fireThroughService().jobs[0].jobId;
   ASSERT_TRUE(watch_.waitUntil([&] { return stateOf(jobId) == JobState::Waiting; }, std::chrono::seconds(10)));
-  ASSERT_TRUE(store_->applyCallback(jobId, auth::sha256Hex(token), storage::CallbackEvent::Finish, {{"result", "stored"}}));
+  ASSERT_TRUE(lifecycle_->callback(jobId, auth::sha256Hex(token), jobs::Trigger::CallbackFinish, {{"result", "stored"}}));
   EXPECT_EQ(store_->getJob(jobId)->result, "stored");
 }
 

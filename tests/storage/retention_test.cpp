@@ -25,10 +25,11 @@ class RetentionTest : public StoreTest {
   void finishQueued(JobState state = JobState::Succeeded, std::vector<storage::NewEvent> emitted = {},
                     std::size_t limit = 100) {
     for (const auto& claimed : store_->claimJobs("test-host", limit, seconds(30))) {
-      storage::Completion completion;
-      completion.next = state;
-      completion.emitted = emitted;
-      ASSERT_EQ(store_->completeJob(claimed.jobId, claimed.attempt, completion), storage::CompletionOutcome::Applied);
+      jobs::AttemptEnd end;
+      end.trigger = state == JobState::Succeeded ? jobs::Trigger::Completed : jobs::Trigger::Failed;
+      end.emitted = emitted;
+      ASSERT_EQ(lifecycle_->attemptEnded({claimed.jobId, claimed.attempt, claimed.maxAttempts}, end),
+                storage::CompletionOutcome::Applied);
     }
   }
 
@@ -95,11 +96,11 @@ TEST_P(RetentionTest, NeverPrunesAQueuedRunningOrWaitingJob) {
   auto waiting = fire();
   auto claimed = store_->claimJobs("test-host", 1, seconds(30));
   ASSERT_EQ(claimed.size(), 1u);
-  storage::Completion defer;
-  defer.next = JobState::Waiting;
+  jobs::AttemptEnd defer;
+  defer.trigger = jobs::Trigger::Deferred;
   defer.tokenHash = "token";
   defer.deadlineAfter = seconds(3600);
-  ASSERT_EQ(store_->completeJob(claimed[0].jobId, claimed[0].attempt, defer), storage::CompletionOutcome::Applied);
+  ASSERT_EQ(lifecycle_->attemptEnded({claimed[0].jobId, claimed[0].attempt}, defer), storage::CompletionOutcome::Applied);
   auto running = fire();
   ASSERT_EQ(store_->claimJobs("test-host", 1, seconds(30)).size(), 1u);
   auto queued = fire();
@@ -147,9 +148,9 @@ TEST_P(RetentionTest, KeepsEveryJobOfAChainUntilTheWholeChainHasFinished) {
   EXPECT_EQ(pruneAll(pastEverything()).jobs, 0) << "the child job runs";
   chainKept();
 
-  storage::Completion done;
-  done.next = JobState::Succeeded;
-  ASSERT_EQ(store_->completeJob(child[0].jobId, child[0].attempt, done), storage::CompletionOutcome::Applied);
+  jobs::AttemptEnd done;
+  done.trigger = jobs::Trigger::Completed;
+  ASSERT_EQ(lifecycle_->attemptEnded({child[0].jobId, child[0].attempt}, done), storage::CompletionOutcome::Applied);
   settleMail();
   auto pruned = pruneAll(pastEverything());
   EXPECT_EQ(pruned.jobs, 3);

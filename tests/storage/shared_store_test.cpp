@@ -74,9 +74,9 @@ TEST_P(SharedStoreTest, ANotificationIsHeldByOneHostAtATime) {
   addHandler("h");
   constexpr int kJobs = 60;
   for (int i = 0; i < kJobs; ++i) fire();
-  storage::Completion done;
-  done.next = JobState::Succeeded;
-  for (const auto& job : store_->claimJobs("h", kJobs, kThirtySeconds)) store_->completeJob(job.jobId, job.attempt, done);
+  jobs::AttemptEnd done;
+  done.trigger = jobs::Trigger::Completed;
+  for (const auto& job : store_->claimJobs("h", kJobs, kThirtySeconds)) lifecycle_->attemptEnded({job.jobId, job.attempt}, done);
   std::mutex mutex;
   std::multiset<std::int64_t> held;
   auto notifier = [&](storage::SqlStore& store) {
@@ -103,7 +103,7 @@ TEST_P(SharedStoreTest, ACancelRacingAnotherHostsClaimNeverBothWin) {
   std::set<std::int64_t> cancelled, claimed;
   std::thread canceller([&] {
     for (auto id : jobs) {
-      if (store_->cancelJob(id)) cancelled.insert(id);
+      if (lifecycle_->cancel(id)) cancelled.insert(id);
     }
   });
   std::thread claimer([&] {

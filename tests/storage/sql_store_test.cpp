@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "store_fixture.hpp"
+#include "notify/notification.hpp"
 #include "storage/tag_matching.hpp"
 
 namespace hookhost::testing {
@@ -156,44 +157,44 @@ TEST_P(SqlStoreTest, ACompletionFromAStaleAttemptIsRecordedButNotApplied) {
   addHandler("h", {}, 3);
   auto jobId = fire().jobs[0].jobId;
   store_->claimJobs("host-a", 1, -1);  // a lease that has already run out
-  EXPECT_EQ(store_->rescueExpired(storage::RescueScope::ExpiredLeases).requeued, 1);
+  EXPECT_EQ(lifecycle_->rescue(storage::RescueScope::ExpiredLeases).requeued, 1);
   auto second = store_->claimJobs("host-b", 1, seconds(30));
   ASSERT_EQ(second.size(), 1u);
   EXPECT_EQ(second[0].attempt, 2);
 
-  storage::Completion late;
-  late.next = JobState::Succeeded;
+  jobs::AttemptEnd late;
+  late.trigger = jobs::Trigger::Completed;
   late.result = "from the lost attempt";
-  EXPECT_EQ(store_->completeJob(jobId, 1, late), CompletionOutcome::Stale);
+  EXPECT_EQ(lifecycle_->attemptEnded({jobId, 1}, late), CompletionOutcome::Stale);
   auto job = store_->getJob(jobId);
   EXPECT_EQ(job->state, JobState::Running);
   EXPECT_FALSE(job->result);
   EXPECT_EQ(job->history.back().data["rejected"], "stale completion");
 
-  storage::Completion current;
-  current.next = JobState::Succeeded;
+  jobs::AttemptEnd current;
+  current.trigger = jobs::Trigger::Completed;
   current.result = "done";
-  EXPECT_EQ(store_->completeJob(jobId, 2, current), CompletionOutcome::Applied);
+  EXPECT_EQ(lifecycle_->attemptEnded({jobId, 2}, current), CompletionOutcome::Applied);
   EXPECT_EQ(store_->getJob(jobId)->result, "done");
   EXPECT_EQ(historyKinds(jobId),
             (std::vector<std::string>{"CREATE", "RUN", "RETRY", "RUN", "UPDATE", "FINISH"}));
   // Terminal means terminal: nothing moves it again.
-  EXPECT_EQ(store_->completeJob(jobId, 2, late), CompletionOutcome::Stale);
+  EXPECT_EQ(lifecycle_->attemptEnded({jobId, 2}, late), CompletionOutcome::Stale);
   EXPECT_EQ(store_->getJob(jobId)->result, "done");
 }
 
 TEST_P(SqlStoreTest, OnlyQueuedJobsCanBeCancelled) {
   addHandler("h");
   auto first = fire().jobs[0].jobId;
-  ASSERT_TRUE(store_->cancelJob(first));
+  ASSERT_TRUE(lifecycle_->cancel(first));
   EXPECT_EQ(stateOf(first), JobState::Cancelled);
-  EXPECT_EQ(errorOf(store_->cancelJob(first)).kind, ErrorKind::Conflict);
+  EXPECT_EQ(errorOf(lifecycle_->cancel(first)).kind, ErrorKind::Conflict);
   auto second = fire().jobs[0].jobId;
   ASSERT_EQ(store_->claimJobs("h", 5, seconds(30)).size(), 1u);  // the cancelled one is not claimed
-  auto refused = store_->cancelJob(second);
+  auto refused = lifecycle_->cancel(second);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::Conflict);
-  EXPECT_EQ(errorOf(store_->cancelJob(9999)).kind, ErrorKind::NotFound);
+  EXPECT_EQ(errorOf(lifecycle_->cancel(9999)).kind, ErrorKind::NotFound);
 }
 
 TEST_P(SqlStoreTest, CancelAndClaimRacingNeverBothWin) {
@@ -203,7 +204,7 @@ TEST_P(SqlStoreTest, CancelAndClaimRacingNeverBothWin) {
   std::set<std::int64_t> cancelled, claimed;
   std::thread canceller([&] {
     for (auto id : jobs) {
-      if (store_->cancelJob(id)) cancelled.insert(id);
+      if (lifecycle_->cancel(id)) cancelled.insert(id);
     }
   });
   std::thread claimer([&] {
@@ -233,9 +234,9 @@ TEST_P(SqlStoreTest, MaxConcurrencyHoldsJobsBackWithoutBlockingOthers) {
   EXPECT_EQ(handlers.count(limited.id), 1u);
   EXPECT_EQ(handlers.count(free.id), 1u);
   EXPECT_TRUE(store_->claimJobs("h", 10, seconds(30)).empty());
-  storage::Completion done;
-  done.next = JobState::Succeeded;
-  for (const auto& job : claimed) store_->completeJob(job.jobId, job.attempt, done);
+  jobs::AttemptEnd done;
+  done.trigger = jobs::Trigger::Completed;
+  for (const auto& job : claimed) lifecycle_->attemptEnded({job.jobId, job.attempt}, done);
   auto next = store_->claimJobs("h", 10, seconds(30));
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].handler.id, limited.id);
@@ -248,12 +249,12 @@ TEST_P(SqlStoreTest, ExpiredLeasesAreRequeuedBeyondTheLastAttemptTwiceThenFailed
   // so a job that brings its host down every time cannot do so forever.
   for (int lost = 1; lost <= 2; ++lost) {
     store_->claimJobs("lost-host", 1, -1);
-    auto counts = store_->rescueExpired(storage::RescueScope::ExpiredLeases);
+    auto counts = lifecycle_->rescue(storage::RescueScope::ExpiredLeases);
     EXPECT_EQ(counts.requeued, 1);
     EXPECT_EQ(stateOf(jobId), JobState::Queued);
   }
   store_->claimJobs("lost-host", 1, -1);
-  auto counts = store_->rescueExpired(storage::RescueScope::ExpiredLeases);
+  auto counts = lifecycle_->rescue(storage::RescueScope::ExpiredLeases);
   EXPECT_EQ(counts.failed, 1);
   auto job = store_->getJob(jobId);
   EXPECT_EQ(job->state, JobState::Failed);
@@ -264,15 +265,15 @@ TEST_P(SqlStoreTest, AtStartEveryRunningJobIsRecoveredOnlyFromAStoreOfOneHost) {
   addHandler("h");
   auto jobId = fire().jobs[0].jobId;
   store_->claimJobs("crashed", 1, seconds(3600));
-  EXPECT_EQ(store_->rescueExpired(storage::RescueScope::ExpiredLeases).requeued, 0);
+  EXPECT_EQ(lifecycle_->rescue(storage::RescueScope::ExpiredLeases).requeued, 0);
   if (GetParam() == Backend::Postgres) {
     // Shared: the running job may be another host's, whose lease still runs.
     EXPECT_EQ(store_->sharing(), storage::Sharing::SharedByHosts);
-    EXPECT_EQ(store_->rescueExpired(storage::RescueScope::AllRunning).requeued, 0);
+    EXPECT_EQ(lifecycle_->rescue(storage::RescueScope::AllRunning).requeued, 0);
     EXPECT_EQ(stateOf(jobId), JobState::Running);
     return;
   }
-  EXPECT_EQ(store_->rescueExpired(storage::RescueScope::AllRunning).requeued, 1);
+  EXPECT_EQ(lifecycle_->rescue(storage::RescueScope::AllRunning).requeued, 1);
   EXPECT_EQ(stateOf(jobId), JobState::Queued);
   EXPECT_EQ(store_->claimJobs("restarted", 1, seconds(30))[0].attempt, 2);
 }
@@ -281,23 +282,23 @@ TEST_P(SqlStoreTest, ADeferredJobWaitsForItsCallback) {
   addHandler("h");
   auto jobId = fire().jobs[0].jobId;
   auto attempt = store_->claimJobs("h", 1, seconds(30))[0].attempt;
-  storage::Completion deferred;
-  deferred.next = JobState::Waiting;
+  jobs::AttemptEnd deferred;
+  deferred.trigger = jobs::Trigger::Deferred;
   deferred.tokenHash = "good-hash";
   deferred.deadlineAfter = seconds(3600);
-  ASSERT_EQ(store_->completeJob(jobId, attempt, deferred), CompletionOutcome::Applied);
+  ASSERT_EQ(lifecycle_->attemptEnded({jobId, attempt}, deferred), CompletionOutcome::Applied);
   EXPECT_EQ(stateOf(jobId), JobState::Waiting);
 
-  auto wrong = store_->applyCallback(jobId, "bad-hash", storage::CallbackEvent::Finish, {});
+  auto wrong = lifecycle_->callback(jobId, "bad-hash", jobs::Trigger::CallbackFinish, {});
   EXPECT_EQ(errorOf(wrong).kind, ErrorKind::Forbidden);
-  ASSERT_TRUE(store_->applyCallback(jobId, "good-hash", storage::CallbackEvent::Update, {{"progress", 50}}));
+  ASSERT_TRUE(lifecycle_->callback(jobId, "good-hash", jobs::Trigger::CallbackUpdate, {{"progress", 50}}));
   EXPECT_EQ(stateOf(jobId), JobState::Waiting);
-  ASSERT_TRUE(store_->applyCallback(jobId, "good-hash", storage::CallbackEvent::Finish, {{"result", "archived"}}));
+  ASSERT_TRUE(lifecycle_->callback(jobId, "good-hash", jobs::Trigger::CallbackFinish, {{"result", "archived"}}));
   auto job = store_->getJob(jobId);
   EXPECT_EQ(job->state, JobState::Succeeded);
   EXPECT_EQ(job->result, "archived");
   // The token is one-time.
-  EXPECT_EQ(errorOf(store_->applyCallback(jobId, "good-hash", storage::CallbackEvent::Fail, {})).kind,
+  EXPECT_EQ(errorOf(lifecycle_->callback(jobId, "good-hash", jobs::Trigger::CallbackFail, {})).kind,
             ErrorKind::Forbidden);
   EXPECT_EQ(historyKinds(jobId), (std::vector<std::string>{"CREATE", "RUN", "DEFER", "UPDATE", "FINISH"}));
 }
@@ -306,13 +307,13 @@ TEST_P(SqlStoreTest, AWaitingJobPastItsDeadlineTimesOut) {
   addHandler("h");
   auto jobId = fire().jobs[0].jobId;
   auto attempt = store_->claimJobs("h", 1, seconds(30))[0].attempt;
-  storage::Completion deferred;
-  deferred.next = JobState::Waiting;
+  jobs::AttemptEnd deferred;
+  deferred.trigger = jobs::Trigger::Deferred;
   deferred.tokenHash = "t";
   deferred.deadlineAfter = -1;
-  store_->completeJob(jobId, attempt, deferred);
-  EXPECT_EQ(errorOf(store_->applyCallback(jobId, "t", storage::CallbackEvent::Finish, {})).code, "token_expired");
-  EXPECT_EQ(store_->rescueExpired(storage::RescueScope::ExpiredLeases).timedOut, 1);
+  lifecycle_->attemptEnded({jobId, attempt}, deferred);
+  EXPECT_EQ(errorOf(lifecycle_->callback(jobId, "t", jobs::Trigger::CallbackFinish, {})).code, "token_expired");
+  EXPECT_EQ(lifecycle_->rescue(storage::RescueScope::ExpiredLeases).timedOut, 1);
   EXPECT_EQ(stateOf(jobId), JobState::TimedOut);
 }
 
@@ -321,8 +322,8 @@ TEST_P(SqlStoreTest, EmittedEventsAreRecordedWithTheCompletionAndDeduplicatedByK
   addHandler("child", {}, 1, 0, "staging.new_xrefs");
   auto jobId = fire().jobs[0].jobId;
   auto attempt = store_->claimJobs("h", 1, seconds(30))[0].attempt;
-  storage::Completion done;
-  done.next = JobState::Succeeded;
+  jobs::AttemptEnd done;
+  done.trigger = jobs::Trigger::Completed;
   storage::NewEvent emitted;
   emitted.hook = "staging.new_xrefs";
   emitted.payload = {{"genome", "g"}, {"database", "d"}};
@@ -330,7 +331,7 @@ TEST_P(SqlStoreTest, EmittedEventsAreRecordedWithTheCompletionAndDeduplicatedByK
   emitted.depth = 1;
   emitted.createdBy = "alice";
   done.emitted = {emitted, emitted};
-  ASSERT_EQ(store_->completeJob(jobId, attempt, done), CompletionOutcome::Applied);
+  ASSERT_EQ(lifecycle_->attemptEnded({jobId, attempt}, done), CompletionOutcome::Applied);
   auto finish = store_->getJob(jobId)->history.back();
   ASSERT_EQ(finish.data["emitted"].size(), 2u);
   EXPECT_EQ(finish.data["emitted"][0]["duplicate"], false);
@@ -343,35 +344,35 @@ TEST_P(SqlStoreTest, EmittedEventsAreRecordedWithTheCompletionAndDeduplicatedByK
 
 TEST_P(SqlStoreTest, RefusedTransitionsChangeNothing) {
   addHandler("h", {}, 1);
-  storage::Completion finish;
-  finish.next = JobState::Succeeded;
+  jobs::AttemptEnd finish;
+  finish.trigger = jobs::Trigger::Completed;
   auto queued = fire().jobs[0].jobId;
   // QUEUED: cannot complete (never claimed) nor take a callback.
-  EXPECT_EQ(store_->completeJob(queued, 0, finish), CompletionOutcome::Stale);
-  EXPECT_EQ(errorOf(store_->applyCallback(queued, "x", storage::CallbackEvent::Finish, {})).kind, ErrorKind::Forbidden);
+  EXPECT_EQ(lifecycle_->attemptEnded({queued, 0}, finish), CompletionOutcome::Stale);
+  EXPECT_EQ(errorOf(lifecycle_->callback(queued, "x", jobs::Trigger::CallbackFinish, {})).kind, ErrorKind::Forbidden);
   EXPECT_EQ(stateOf(queued), JobState::Queued);
   auto running = store_->claimJobs("h", 1, seconds(30))[0];
   // RUNNING: cannot be cancelled; a completion with the wrong attempt is refused.
-  EXPECT_EQ(errorOf(store_->cancelJob(running.jobId)).kind, ErrorKind::Conflict);
-  EXPECT_EQ(store_->completeJob(running.jobId, running.attempt + 1, finish), CompletionOutcome::Stale);
+  EXPECT_EQ(errorOf(lifecycle_->cancel(running.jobId)).kind, ErrorKind::Conflict);
+  EXPECT_EQ(lifecycle_->attemptEnded({running.jobId, running.attempt + 1}, finish), CompletionOutcome::Stale);
   EXPECT_EQ(stateOf(running.jobId), JobState::Running);
-  storage::Completion defer;
-  defer.next = JobState::Waiting;
+  jobs::AttemptEnd defer;
+  defer.trigger = jobs::Trigger::Deferred;
   defer.tokenHash = "t";
   defer.deadlineAfter = seconds(60);
-  ASSERT_EQ(store_->completeJob(running.jobId, running.attempt, defer), CompletionOutcome::Applied);
+  ASSERT_EQ(lifecycle_->attemptEnded({running.jobId, running.attempt}, defer), CompletionOutcome::Applied);
   // WAITING: not cancellable, not completable by a dispatcher, only by its callback.
-  EXPECT_EQ(errorOf(store_->cancelJob(running.jobId)).kind, ErrorKind::Conflict);
-  EXPECT_EQ(store_->completeJob(running.jobId, running.attempt, finish), CompletionOutcome::Stale);
+  EXPECT_EQ(errorOf(lifecycle_->cancel(running.jobId)).kind, ErrorKind::Conflict);
+  EXPECT_EQ(lifecycle_->attemptEnded({running.jobId, running.attempt}, finish), CompletionOutcome::Stale);
   EXPECT_EQ(stateOf(running.jobId), JobState::Waiting);
-  ASSERT_TRUE(store_->applyCallback(running.jobId, "t", storage::CallbackEvent::Fail, {{"error", "rejected upstream"}}));
+  ASSERT_TRUE(lifecycle_->callback(running.jobId, "t", jobs::Trigger::CallbackFail, {{"error", "rejected upstream"}}));
   // Terminal states stay terminal.
   auto job = store_->getJob(running.jobId);
   EXPECT_EQ(job->state, JobState::Failed);
   EXPECT_EQ(job->error, "rejected upstream");
-  EXPECT_EQ(errorOf(store_->cancelJob(running.jobId)).kind, ErrorKind::Conflict);
-  EXPECT_EQ(store_->completeJob(running.jobId, running.attempt, finish), CompletionOutcome::Stale);
-  EXPECT_EQ(store_->rescueExpired(storage::RescueScope::AllRunning).requeued, 0);
+  EXPECT_EQ(errorOf(lifecycle_->cancel(running.jobId)).kind, ErrorKind::Conflict);
+  EXPECT_EQ(lifecycle_->attemptEnded({running.jobId, running.attempt}, finish), CompletionOutcome::Stale);
+  EXPECT_EQ(lifecycle_->rescue(storage::RescueScope::AllRunning).requeued, 0);
   EXPECT_EQ(stateOf(running.jobId), JobState::Failed);
 }
 
@@ -380,10 +381,10 @@ TEST_P(SqlStoreTest, ATerminalJobQueuesItsNotificationInTheSameTransaction) {
   auto jobId = fire().jobs[0].jobId;
   auto attempt = store_->claimJobs("h", 1, seconds(30))[0].attempt;
   EXPECT_TRUE(store_->claimDue(nowMicros(), 10, later(60))->empty());
-  storage::Completion failed;
-  failed.next = JobState::Failed;
+  jobs::AttemptEnd failed;
+  failed.trigger = jobs::Trigger::Failed;
   failed.error = "Traceback: boom";
-  ASSERT_EQ(store_->completeJob(jobId, attempt, failed), CompletionOutcome::Applied);
+  ASSERT_EQ(lifecycle_->attemptEnded({jobId, attempt}, failed), CompletionOutcome::Applied);
   auto due = store_->claimDue(nowMicros(), 10, later(60));
   ASSERT_EQ(due->size(), 1u);
   const auto& mail = due->front();
@@ -402,12 +403,12 @@ TEST_P(SqlStoreTest, AtStartANotificationLeasedByTheCrashedRunIsDueAgainOnlyFrom
   addHandler("h");
   auto jobId = fire().jobs[0].jobId;
   auto attempt = store_->claimJobs("h", 1, seconds(30))[0].attempt;
-  storage::Completion done;
-  done.next = JobState::Succeeded;
-  store_->completeJob(jobId, attempt, done);
+  jobs::AttemptEnd done;
+  done.trigger = jobs::Trigger::Completed;
+  lifecycle_->attemptEnded({jobId, attempt}, done);
   ASSERT_EQ(store_->claimDue(nowMicros(), 10, later(600))->size(), 1u);  // then the host dies mid-send
   EXPECT_TRUE(store_->claimDue(nowMicros(), 10, later(600))->empty());
-  store_->rescueExpired(storage::RescueScope::AllRunning);
+  lifecycle_->rescue(storage::RescueScope::AllRunning);
   if (GetParam() == Backend::Postgres) {
     // Shared: another host may be sending it; its lease has to run out first.
     EXPECT_TRUE(store_->claimDue(nowMicros(), 10, later(600))->empty());
@@ -421,7 +422,7 @@ TEST_P(SqlStoreTest, AtStartANotificationLeasedByTheCrashedRunIsDueAgainOnlyFrom
 TEST_P(SqlStoreTest, DeregisteringCancelsQueuedJobs) {
   auto handler = addHandler("h");
   auto jobId = fire().jobs[0].jobId;
-  ASSERT_TRUE(store_->deleteHandler(handler.id, alice_));
+  ASSERT_TRUE(lifecycle_->deregisterHandler(handler.id, alice_));
   EXPECT_EQ(stateOf(jobId), JobState::Cancelled);
   EXPECT_EQ(store_->countQueued(), 0);
 }

@@ -9,6 +9,7 @@
 
 #include "host_process.hpp"
 #include "postgres_database.hpp"
+#include "jobs/job_lifecycle.hpp"
 #include "storage/sql_store.hpp"
 
 namespace hookhost::testing {
@@ -25,7 +26,7 @@ inline std::string backendName(const ::testing::TestParamInfo<Backend>& info) { 
 inline void PrintTo(Backend backend, std::ostream* out) { *out << backendText(backend); }
 
 /// A real store, a SQLite file in a temporary directory or a fresh PostgreSQL database on
-/// the test server, with a user and helpers to register handlers and fire events.
+/// the test server, with the job lifecycle over it, a user and helpers to register handlers and fire events.
 class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
@@ -35,6 +36,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
       postgres_.emplace();
       store_ = storage::SqlStore::openPostgres(postgres_->url());
     }
+    lifecycle_ = std::make_unique<jobs::JobLifecycle>(*store_, *store_, watch_, jobs::LifecycleOptions{});
     alice_ = *store_->createUser("alice", "alice@example.com", storage::Role::User, "aliceid", "hash");
   }
 
@@ -79,6 +81,9 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   TempDir dir_;
   std::optional<PostgresDatabase> postgres_;  // declared before the store, which closes first
   std::unique_ptr<storage::SqlStore> store_;
+  jobs::JobWatch watch_;
+  // Every change of a job's state goes through it, as in the host.
+  std::unique_ptr<jobs::JobLifecycle> lifecycle_;
   storage::User alice_;
 };
 

@@ -155,6 +155,20 @@ bool HostProcess::start(std::chrono::seconds within) {
   return false;
 }
 
+bool HostProcess::waitForExit(std::chrono::milliseconds within) {
+  auto deadline = std::chrono::steady_clock::now() + within;
+  while (pid_ > 0) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 int HostProcess::stop(std::chrono::seconds within) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);

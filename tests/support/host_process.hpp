@@ -63,6 +63,9 @@ class HostProcess {
   int stop(std::chrono::seconds within = std::chrono::seconds(40));
   /// SIGKILL: a crash.
   void kill();
+  /// Waits (bounded) for the host to exit by itself; true once it is not running (also
+  /// when start() already saw it exit).
+  bool waitForExit(std::chrono::milliseconds within);
   bool running() const { return pid_ > 0; }
 
   int port() const { return port_; }

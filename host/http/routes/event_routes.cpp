@@ -100,9 +100,9 @@ ApiReply fireEvent(const ApiRequest& request, Services& services) {
 ApiReply getEvent(const ApiRequest& request, Services& services) {
   const std::string& idText = request.pathParameters.at(0);
   auto id = parseId(idText);
-  auto event = id ? services.store.getEvent(*id) : std::nullopt;
+  auto event = id ? services.jobs.getEvent(*id) : std::nullopt;
   if (!event) return notFound("event", idText);
-  auto jobs = services.store.jobsOfEvent(event->id);
+  auto jobs = services.jobs.jobsOfEvent(event->id);
   if (!maySeeEvent(request.caller(), *event, jobs)) {
     return errorReply(ErrorKind::Forbidden, "forbidden", "event " + idText + " is neither yours nor for your handlers");
   }

@@ -10,7 +10,7 @@ ApiReply registerHandler(const ApiRequest& request, Services& services) {
   }
   auto spec = registry::parseRegistration(request.body, services.catalog, services.registrationRules);
   if (!spec) return errorReply(spec.error());
-  auto registered = services.store.registerHandler(*spec, request.caller());
+  auto registered = services.handlers.registerHandler(*spec, request.caller());
   if (!registered) return errorReply(registered.error());
   if (!registered->created && services.onHandlerChanged) services.onHandlerChanged(registered->handler);
   return jsonReply(registered->created ? 201 : 200, registry::handlerToJson(registered->handler));
@@ -21,14 +21,14 @@ ApiReply listHandlers(const ApiRequest& request, Services& services) {
   std::vector<std::string> hooks = request.queryValues("hook");
   for (auto& hook : request.queryValues("hooks")) hooks.push_back(hook);
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& handler : services.store.listHandlers(hooks)) list.push_back(registry::handlerToJson(handler));
+  for (const auto& handler : services.handlers.listHandlers(hooks)) list.push_back(registry::handlerToJson(handler));
   return jsonReply(200, list);
 }
 
 ApiReply getHandler(const ApiRequest& request, Services& services) {
   const std::string& idText = request.pathParameters.at(0);
   auto id = parseId(idText);
-  auto handler = id ? services.store.getHandler(*id) : std::nullopt;
+  auto handler = id ? services.handlers.getHandler(*id) : std::nullopt;
   if (!handler) return notFound("handler", idText);
   return jsonReply(200, registry::handlerToJson(*handler));
 }
@@ -37,8 +37,8 @@ ApiReply deleteHandler(const ApiRequest& request, Services& services) {
   const std::string& idText = request.pathParameters.at(0);
   auto id = parseId(idText);
   if (!id) return notFound("handler", idText);
-  auto handler = services.store.getHandler(*id);
-  auto deleted = services.store.deleteHandler(*id, request.caller());
+  auto handler = services.handlers.getHandler(*id);
+  auto deleted = services.lifecycle.deregisterHandler(*id, request.caller());
   if (!deleted) return errorReply(deleted.error());
   if (handler && services.onHandlerChanged) services.onHandlerChanged(*handler);
   return jsonReply(200, {{"deleted", true}});

@@ -14,7 +14,7 @@ constexpr int kDefaultPage = 100;
 constexpr int kMaxPage = 1000;
 
 // Admins read every job; others the jobs of their own handlers and of events they fired.
-bool maySeeJob(const storage::User& user, const storage::Job& job, storage::Store& store) {
+bool maySeeJob(const storage::User& user, const storage::Job& job, storage::JobStore& store) {
   if (user.role == Role::Admin || job.ownerId == user.id) return true;
   auto event = store.getEvent(job.eventId);
   return event && event->createdBy == user.name;
@@ -49,10 +49,11 @@ std::optional<ApiReply> readJobQuery(const ApiRequest& request, storage::JobQuer
   return std::nullopt;
 }
 
-std::optional<storage::CallbackEvent> parseCallbackEvent(const std::string& text) {
-  if (text == "update") return storage::CallbackEvent::Update;
-  if (text == "finish") return storage::CallbackEvent::Finish;
-  if (text == "fail") return storage::CallbackEvent::Fail;
+// The body's event as the trigger it is for the job's table.
+std::optional<jobs::Trigger> parseCallbackEvent(const std::string& text) {
+  if (text == "update") return jobs::Trigger::CallbackUpdate;
+  if (text == "finish") return jobs::Trigger::CallbackFinish;
+  if (text == "fail") return jobs::Trigger::CallbackFail;
   return std::nullopt;
 }
 
@@ -64,7 +65,7 @@ ApiReply listJobs(const ApiRequest& request, Services& services) {
   if (request.caller().role != Role::Admin) query.ownerId = request.caller().id;
   int pageSize = query.limit;
   query.limit = pageSize + 1;  // one more tells whether there is a next page
-  auto jobs = services.store.listJobs(query);
+  auto jobs = services.jobs.listJobs(query);
   nlohmann::json list = nlohmann::json::array();
   for (int i = 0; i < static_cast<int>(jobs.size()) && i < pageSize; ++i) {
     list.push_back(jobToJson(jobs[static_cast<std::size_t>(i)], WithHistory::No));
@@ -77,9 +78,9 @@ ApiReply listJobs(const ApiRequest& request, Services& services) {
 ApiReply getJob(const ApiRequest& request, Services& services) {
   const std::string& idText = request.pathParameters.at(0);
   auto id = parseId(idText);
-  auto job = id ? services.store.getJob(*id) : std::nullopt;
+  auto job = id ? services.jobs.getJob(*id) : std::nullopt;
   if (!job) return notFound("job", idText);
-  if (!maySeeJob(request.caller(), *job, services.store)) {
+  if (!maySeeJob(request.caller(), *job, services.jobs)) {
     return errorReply(ErrorKind::Forbidden, "forbidden", "job " + idText + " belongs to another user's handler");
   }
   return jsonReply(200, jobToJson(*job, WithHistory::Yes));
@@ -88,15 +89,14 @@ ApiReply getJob(const ApiRequest& request, Services& services) {
 ApiReply cancelJob(const ApiRequest& request, Services& services) {
   const std::string& idText = request.pathParameters.at(0);
   auto id = parseId(idText);
-  auto job = id ? services.store.getJob(*id) : std::nullopt;
+  auto job = id ? services.jobs.getJob(*id) : std::nullopt;
   if (!job) return notFound("job", idText);
-  if (!maySeeJob(request.caller(), *job, services.store)) {
+  if (!maySeeJob(request.caller(), *job, services.jobs)) {
     return errorReply(ErrorKind::Forbidden, "forbidden", "job " + idText + " is neither yours nor for your handler");
   }
-  auto cancelled = services.store.cancelJob(*id);
+  auto cancelled = services.lifecycle.cancel(*id);
   if (!cancelled) return errorReply(cancelled.error());
-  if (services.events) services.events->notifyChanged();
-  auto after = services.store.getJob(*id);
+  auto after = services.jobs.getJob(*id);
   return jsonReply(200, jobToJson(*after, WithHistory::No));
 }
 
@@ -115,10 +115,9 @@ ApiReply jobCallback(const ApiRequest& request, Services& services) {
                                                                  : std::nullopt;
   if (!event) return errorReply(ErrorKind::Unprocessable, "invalid_event", "event: must be update, finish or fail");
   nlohmann::json data = body.contains("data") ? body["data"] : nlohmann::json::object();
-  auto applied = services.store.applyCallback(*id, auth::sha256Hex(token->get<std::string>()), *event, data);
+  auto applied = services.lifecycle.callback(*id, auth::sha256Hex(token->get<std::string>()), *event, data);
   if (!applied) return errorReply(applied.error());
-  if (services.events) services.events->notifyChanged();
-  auto job = services.store.getJob(*id);
+  auto job = services.jobs.getJob(*id);
   return jsonReply(200, jobToJson(*job, WithHistory::No));
 }
 

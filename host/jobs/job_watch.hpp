@@ -6,10 +6,10 @@
 #include <functional>
 #include <mutex>
 
-namespace hookhost::dispatch {
+namespace hookhost::jobs {
 
 /// Lets callers wait for job state changes without polling the store in a tight loop:
-/// the dispatcher calls changed() after every transition it commits; waiters re-check
+/// the lifecycle calls changed() after every transition it commits; waiters re-check
 /// their condition each time. Thread-safe.
 class JobWatch {
  public:
@@ -55,4 +55,4 @@ class JobWatch {
   std::function<void()> listener_;
 };
 
-}  // namespace hookhost::dispatch
+}  // namespace hookhost::jobs

@@ -1,6 +1,6 @@
-#include "notify/notification.hpp"
+#include "outbox/notification.hpp"
 
-namespace hookhost::notify {
+namespace hookhost::outbox {
 
 std::string_view outcomeName(Outcome outcome) {
   switch (outcome) {
@@ -70,4 +70,4 @@ Result<Notification> notificationFromJson(const nlohmann::json& snapshot) {
   return n;
 }
 
-}  // namespace hookhost::notify
+}  // namespace hookhost::outbox

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "storage/job_transitions.hpp"
+#include "storage/records.hpp"
+
+namespace hookhost::storage {
+
+/// Registered handlers and their versions. Every write is durable when the call returns;
+/// thread-safe.
+class HandlerStore {
+ public:
+  virtual ~HandlerStore() = default;
+
+  /// Register replaces by (hook, name); only the owner or an admin may replace.
+  struct Registration {
+    Handler handler;
+    bool created = false;
+  };
+  virtual Result<Registration> registerHandler(const HandlerSpec& spec, const User& actor) = 0;
+  virtual std::optional<Handler> getHandler(std::int64_t id) = 0;
+  /// Every live handler, or those of the given hooks; never with code.
+  virtual std::vector<Handler> listHandlers(const std::vector<std::string>& hooks) = 0;
+  /// Deregisters, owner or admin only; in the same transaction each job of the handler not
+  /// yet started is moved as `queuedJob` decides (the lifecycle: cancelled).
+  virtual Status deleteHandler(std::int64_t id, const User& actor, const Decide& queuedJob) = 0;
+};
+
+}  // namespace hookhost::storage
