@@ -23,10 +23,11 @@ step "sanitizers: unit and integration tests under ASan + UBSan"
 # the whole command well inside CI's time.
 cmake -S "$root" -B "$root/build-asan" -DHOOKHOST_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug > "$root/build-asan.configure.log"
 cmake --build "$root/build-asan" -j "$jobs" --target hookhost common_test storage_test dispatch_test integration_test
-# PluginHost runs native plugins in the sandboxed worker, which an ASan build cannot start:
+# The tests that run native plugins in the sandboxed worker (PluginHost, the 0700-tree test,
+# the replaced plugin's copy) are left out: an ASan build's worker cannot start there, since
 # ASan reserves terabytes of shadow address space and the sandbox caps RLIMIT_AS.
 (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --output-on-failure -j "$jobs" --timeout 900 -L sanitize -E '^PluginHost[.]') || status=1
+  ctest --output-on-failure -j "$jobs" --timeout 900 -L sanitize -E '^(PluginHost[.]|SandboxFilesTest[.]|PluginCopies[.]AReplacedVersionsCopyGoesWhenNothingUsesIt$)') || status=1
 
 if [[ -x "$root/bench/run.sh" ]]; then
   step "benchmark smoke run"
