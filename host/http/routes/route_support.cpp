@@ -11,15 +11,6 @@ std::optional<std::int64_t> parseId(const std::string& text) {
   return value;
 }
 
-std::optional<ApiReply> requireRole(const ApiRequest& request, std::initializer_list<storage::Role> roles,
-                                    const std::string& action) {
-  for (storage::Role role : roles) {
-    if (request.caller().role == role) return std::nullopt;
-  }
-  return errorReply(ErrorKind::Forbidden, "forbidden",
-                    "role '" + std::string(storage::roleName(request.caller().role)) + "' may not " + action);
-}
-
 ApiReply notFound(const std::string& what, const std::string& id) {
   return errorReply(ErrorKind::NotFound, what + "_not_found", "no " + what + " with id " + id);
 }

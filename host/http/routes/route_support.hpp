@@ -14,10 +14,6 @@ namespace hookhost::http {
 /// A positive integer id from a path segment or query value.
 std::optional<std::int64_t> parseId(const std::string& text);
 
-/// Forbidden unless the caller has one of `roles`.
-std::optional<ApiReply> requireRole(const ApiRequest& request, std::initializer_list<storage::Role> roles,
-                                    const std::string& action);
-
 ApiReply notFound(const std::string& what, const std::string& id);
 
 }  // namespace hookhost::http
