@@ -13,7 +13,8 @@ bool sameSettings(const storage::Handler& existing, const storage::HandlerSpec& 
   const auto& spec = existing.spec;
   return spec.runtime == wanted.runtime && spec.plugin == wanted.plugin && spec.tags == wanted.tags &&
          spec.notifyOnSuccess == wanted.notifyOnSuccess && spec.notifyOnFailure == wanted.notifyOnFailure &&
-         spec.config == wanted.config && spec.timeoutS == wanted.timeoutS && spec.maxAttempts == wanted.maxAttempts;
+         spec.config == wanted.config && spec.timeoutS == wanted.timeoutS && spec.maxAttempts == wanted.maxAttempts &&
+         spec.filter == wanted.filter;
 }
 
 }  // namespace
@@ -49,6 +50,7 @@ void registerManifestHandlers(storage::Store& store, const registry::HookCatalog
       spec.notifyOnFailure = wanted.notifyOnFailure;
       spec.timeoutS = wanted.timeoutS.value_or(spec.timeoutS);
       spec.maxAttempts = wanted.maxAttempts.value_or(spec.maxAttempts);
+      spec.filter = wanted.filter;  // null when the manifest names none: the manifest is the whole setting
       bool current = false;
       for (const auto& existing : store.listHandlers({spec.hook})) {
         current = current || (existing.spec.name == spec.name && sameSettings(existing, spec));

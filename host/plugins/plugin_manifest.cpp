@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "common/bounded_json.hpp"
+#include "filter/event_pattern.hpp"
 namespace hookhost::plugins {
 namespace {
 
@@ -86,6 +87,11 @@ Result<PluginManifest> parseManifest(const json& document, const std::filesystem
         !optionalInt(entry, "max_attempts", handler.maxAttempts)) {
       return manifestError(file, where + ".timeout_s/max_attempts must be integers");
     }
+    if (auto filter = entry.find("filter"); filter != entry.end() && !filter->is_null()) {
+      auto compiled = filter::EventPattern::compile(*filter, where + ".filter");
+      if (!compiled) return manifestError(file, compiled.error().message);
+      handler.filter = *filter;
+    }
     manifest.handlers.push_back(std::move(handler));
   }
   return manifest;
@@ -116,6 +122,7 @@ json PluginManifest::toJson() const {
     if (!handler.notifyOnFailure.empty()) entry["notify_on_failure"] = handler.notifyOnFailure;
     if (handler.timeoutS) entry["timeout_s"] = *handler.timeoutS;
     if (handler.maxAttempts) entry["max_attempts"] = *handler.maxAttempts;
+    if (!handler.filter.is_null()) entry["filter"] = handler.filter;
     out["handlers"].push_back(std::move(entry));
   }
   return out;

@@ -27,12 +27,13 @@ struct ManifestHandler {
   Execution execution = Execution::Isolated;
   std::optional<int> timeoutS;
   std::optional<int> maxAttempts;
+  nlohmann::json filter;  // the content filter's pattern (filter/event_pattern.hpp); null: none
 };
 
 /// `<name>.json` beside a plugin (see plugin-sdk/README.md for the schema):
 /// {"config": {...plugin-level config given to init...},
 ///  "handlers": [{"handler", "name", "hook", "tags", "notify_on_success", "notify_on_failure",
-///                "config", "execution", "timeout_s", "max_attempts"}]}
+///                "config", "execution", "timeout_s", "max_attempts", "filter"}]}
 struct PluginManifest {
   std::filesystem::path file;
   nlohmann::json config = nlohmann::json::object();

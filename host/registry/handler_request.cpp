@@ -4,6 +4,7 @@
 
 #include "common/clock.hpp"
 #include "common/email_address.hpp"
+#include "filter/event_pattern.hpp"
 
 namespace hookhost::registry {
 namespace {
@@ -148,6 +149,15 @@ Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const
   if (!concurrency) return concurrency.error();
   if (auto checked = checkRange("max_concurrency", *concurrency, 0, 100'000); !checked) return checked.error();
   spec.maxConcurrency = *concurrency;
+
+  if (auto filter = body.find("filter"); filter != body.end()) {
+    // Compiled here only to refuse a bad pattern before anything is stored; the store's
+    // FilterCache compiles the stored one for fires.
+    if (!filter->is_null()) {
+      if (auto compiled = filter::EventPattern::compile(*filter); !compiled) return compiled.error();
+    }
+    spec.filter = *filter;
+  }
   return spec;
 }
 
@@ -171,6 +181,7 @@ nlohmann::json handlerToJson(const storage::Handler& handler) {
       {"updated_by", handler.updatedBy},
   };
   if (spec.runtime == Runtime::Plugin) out["plugin"] = spec.plugin;
+  out["filter"] = spec.filter.value_or(nullptr);
   return out;
 }
 

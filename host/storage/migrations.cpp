@@ -64,6 +64,10 @@ const std::vector<std::vector<std::string>>& versions() {
           "CREATE INDEX events_by_parent_job ON events(parent_job_id) WHERE parent_job_id IS NOT NULL",
           "CREATE INDEX notifications_by_job ON notifications(job_id)",
       },
+      // A handler's content filter: its pattern as JSON text, NULL for none (DESIGN.md "Flows").
+      {
+          "ALTER TABLE handlers ADD COLUMN content_filter TEXT",
+      },
   };
   return all;
 }

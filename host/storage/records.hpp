@@ -47,6 +47,10 @@ struct HandlerSpec {
   int timeoutS = 60;
   int maxAttempts = 1;
   int maxConcurrency = 0;
+  // The content filter (filter/event_pattern.hpp), as given. Unset in a registration: a
+  // replaced handler keeps its filter (a new one has none); JSON null: no filter. Read
+  // from the store it is always set.
+  std::optional<nlohmann::json> filter;
 };
 
 struct Handler {

@@ -10,6 +10,7 @@
 
 #include <Poco/Data/SessionPool.h>
 
+#include "filter/filter_cache.hpp"
 #include "storage/group_committer.hpp"
 #include "storage/queued_counter.hpp"
 #include "storage/sqlite_readers.hpp"
@@ -137,6 +138,9 @@ class SqlStore final : public Store {
   // the writer, which tells it of each commit.
   QueuedCounter queued_;
   Micros queuedReadAt_ = 0;
+  // Handlers' compiled content filters, used by fires on the writer thread; declared before
+  // the writer so that it outlives the writer's last transaction.
+  filter::FilterCache filters_;
   GroupCommitter writer_;
   const Sharing sharing_;
 };

@@ -33,6 +33,14 @@ const char* kJobSelect =
     "SELECT j.*, h.name AS handler_name, h.hook AS hook, h.owner_id AS owner_id "
     "FROM jobs j JOIN handlers h ON h.id = j.handler_id ";
 
+// Handlers without a filter (NULL) pay one type check; the others a cached compiled match.
+bool admittedByFilter(filter::FilterCache& filters, const sql::Rows& handlers, const nlohmann::json& payload) {
+  const auto* pattern = std::get_if<std::string>(&handlers["content_filter"]);
+  if (pattern == nullptr) return true;
+  return filters.admits(sql::integer(handlers, "id"), static_cast<int>(sql::integer(handlers, "version")), *pattern,
+                        payload);
+}
+
 std::vector<FiredJob> firedJobsOf(sql::Connection& session, std::int64_t eventId) {
   auto rows = sql::query(session,
                          "SELECT j.id, j.handler_id, h.name FROM jobs j JOIN handlers h ON h.id = j.handler_id "
@@ -73,11 +81,12 @@ Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& ev
   };
   std::vector<Match> matches;
   auto handlers = sql::query(session,
-                             "SELECT id, version, max_attempts, name, tags FROM handlers "
+                             "SELECT id, version, max_attempts, name, tags, content_filter FROM handlers "
                              "WHERE hook = ? AND deleted_at IS NULL ORDER BY id",
                              [&](auto& st) { st, bind(event.hook); });
   for (bool more = handlers.moveFirst(); more; more = handlers.moveNext()) {
     if (!tagsMatch(event.tags, sql::stringList(sql::json(handlers, "tags")))) continue;
+    if (!admittedByFilter(filters_, handlers, event.payload)) continue;
     matches.push_back({sql::integer(handlers, "id"), static_cast<int>(sql::integer(handlers, "version")),
                        static_cast<int>(sql::integer(handlers, "max_attempts")), sql::text(handlers, "name")});
   }

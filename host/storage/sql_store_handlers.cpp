@@ -29,6 +29,7 @@ Handler handlerFromRow(const sql::Rows& rows) {
   spec.plugin = sql::text(rows, "plugin");
   spec.config = sql::json(rows, "config");
   if (!spec.config.is_object()) spec.config = nlohmann::json::object();
+  spec.filter = sql::json(rows, "content_filter");  // NULL reads as JSON null: no filter
   return handler;
 }
 
@@ -49,6 +50,16 @@ void insertVersion(sql::Connection& session, std::int64_t handlerId, int version
                  st, bind(handlerId), bind(version), bind(runtime), bind(spec.code), bind(spec.plugin),
                      bind(config), bind(spec.timeoutS), bind(spec.maxAttempts), bind(at);
                });
+}
+
+// A registration that names no filter keeps the handler's (DESIGN.md: the filter is part of
+// the handler and survives a replace); null removes it.
+void writeFilter(sql::Connection& session, std::int64_t handlerId, const HandlerSpec& spec) {
+  if (!spec.filter) return;
+  Poco::Nullable<std::string> text;
+  if (!spec.filter->is_null()) text = spec.filter->dump();
+  sql::execute(session, "UPDATE handlers SET content_filter = ? WHERE id = ?",
+               [&](auto& st) { st, bind(text), bind(handlerId); });
 }
 
 bool mayChange(const User& actor, std::int64_t ownerId) {
@@ -94,6 +105,7 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
                          bind(at), bind(actor.name), bind(id);
                    });
       insertVersion(session, id, version, spec, at);
+      writeFilter(session, id, spec);
       return Registration{*readHandler(session, id, false), false};
     }
     std::int64_t id = sql::insert(
@@ -107,6 +119,7 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
               bind(spec.maxConcurrency), bind(actor.id), bind(at), bind(actor.name), bind(at), bind(actor.name);
         });
     insertVersion(session, id, 1, spec, at);
+    writeFilter(session, id, spec);
     return Registration{*readHandler(session, id, false), true};
   });
 }
