@@ -97,5 +97,33 @@ TEST_F(HandlerRequest, CodeOverTheLimitIsRefused) {
   expectRefused(python(), ErrorKind::Unprocessable, "is larger than 8 bytes");
 }
 
+TEST_F(HandlerRequest, AFilterIsKeptAsSentNullClearsItAndAbsentLeavesItToTheStore) {
+  EXPECT_FALSE(parse(python())->filter) << "absent: a replace keeps the handler's filter";
+  json body = python();
+  body["filter"] = nullptr;
+  auto cleared = parse(body);
+  ASSERT_TRUE(cleared && cleared->filter);
+  EXPECT_TRUE(cleared->filter->is_null());
+  body["filter"] = {{"DataSets", {{"Success", {false}}}}};
+  auto filtered = parse(body);
+  ASSERT_TRUE(filtered && filtered->filter) << (filtered ? "" : filtered.error().message);
+  EXPECT_EQ(*filtered->filter, body["filter"]);
+
+  storage::Handler handler;
+  handler.spec = *filtered;
+  EXPECT_EQ(handlerToJson(handler)["filter"], body["filter"]);
+  handler.spec.filter = nlohmann::json();
+  EXPECT_TRUE(handlerToJson(handler)["filter"].is_null());
+}
+
+TEST_F(HandlerRequest, AMalformedFilterIsRefusedNamingItsPath) {
+  json body = python();
+  body["filter"] = {{"DataSets", {{"Success", {{{"exists", 1}}}}}}};
+  expectRefused(body, ErrorKind::Unprocessable, "filter at /DataSets/Success/0/exists: must be true or false");
+  EXPECT_EQ(parse(body).error().code, "invalid_filter");
+  body["filter"] = json::array({1});
+  expectRefused(body, ErrorKind::Unprocessable, "filter: must be a JSON object");
+}
+
 }  // namespace
 }  // namespace hookhost::registry
