@@ -32,6 +32,7 @@ FULL = {
     "python": {"warmup": 200, "events": 3000, "latency": 300, "cold": 5, "connections": 24},
     "plugin-isolated": {"warmup": 200, "events": 5000, "latency": 300, "connections": 24},
     "plugin-inproc": {"warmup": 200, "events": 10000, "latency": 300, "connections": 24},
+    "plugin-inproc-filter": {"warmup": 200, "events": 10000, "latency": 300, "connections": 24},
     "pg-1host": {"warmup": 200, "events": 3000, "latency": 300, "connections": 24},
     "pg-2hosts": {"warmup": 200, "events": 3000, "latency": 300, "connections": 24},
     "celery": {"warmup": 100, "events": 2000, "latency": 300},
@@ -41,6 +42,7 @@ QUICK = {
     "python": {"warmup": 20, "events": 100, "latency": 20, "cold": 1, "connections": 8},
     "plugin-isolated": {"warmup": 20, "events": 100, "latency": 20, "connections": 8},
     "plugin-inproc": {"warmup": 20, "events": 200, "latency": 20, "connections": 8},
+    "plugin-inproc-filter": {"warmup": 20, "events": 200, "latency": 20, "connections": 8},
     "pg-1host": {"warmup": 20, "events": 200, "latency": 20, "connections": 8},
     "pg-2hosts": {"warmup": 20, "events": 200, "latency": 20, "connections": 8},
     "celery": {"warmup": 10, "events": 100, "latency": 20},
@@ -49,7 +51,8 @@ QUICK = {
 PG_COLUMNS = [("pg-1host", "hookhost in-process, PostgreSQL, 1 host"),
               ("pg-2hosts", "hookhost in-process, PostgreSQL, 2 hosts")]
 HOOKHOST_COLUMNS = [("python", "hookhost python"), ("plugin-isolated", "hookhost plugin isolated"),
-                    ("plugin-inproc", "hookhost plugin in-process")] + PG_COLUMNS
+                    ("plugin-inproc", "hookhost plugin in-process"),
+                    ("plugin-inproc-filter", "hookhost plugin in-process, filtered")] + PG_COLUMNS
 COLUMNS = HOOKHOST_COLUMNS + [("celery", "Celery"), ("webhook", "webhook")]
 
 
@@ -155,6 +158,8 @@ def targets(results):
     inproc = results.get("plugin-inproc", {})
     add("plugin in-process throughput ≥ 10,000 events/s", inproc.get("throughput"), 10000, True)
     add("plugin in-process p50 latency ≤ 1 ms", inproc.get("p50_ms"), 1, False)
+    add("plugin in-process throughput with filters / without ≥ 0.9×",
+        ratio(results, "plugin-inproc-filter", "plugin-inproc", "throughput"), 0.9, True)
     add("plugin isolated throughput / Celery ≥ 3×", ratio(results, "plugin-isolated", "celery", "throughput"), 3, True)
     cold = results.get("python", {}).get("cold_start_ms")
     bare = results.get("bare_import_dill_ms")

@@ -5,6 +5,10 @@ Variants: "python" (the workload as a sandboxed Python handler, warm workers), "
 same plugin trusted, run in the host's process). Everything stays durable: SQLite with the
 host's own settings, and every handler has notify addresses, so every job queues a mail.
 
+"plugin-inproc-filter" is "plugin-inproc" whose handler has a content filter the sample payload
+matches, beside a second handler whose filter it does not match: each fire evaluates both
+filters and makes one job, as in "plugin-inproc".
+
 "pg-1host" and "pg-2hosts" are "plugin-inproc" with the store on PostgreSQL (postgres_store.py,
 fsync=on, synchronous_commit=on), a fresh database each: one host, or two hosts sharing it.
 With two, the load generator alternates its requests between both hosts' APIs, and the jobs
@@ -25,7 +29,11 @@ PLUGIN = "comtrade_summary"
 SUCCEEDED = '"state":"SUCCEEDED"'
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED")
 POSTGRES_HOSTS = {"pg-1host": 1, "pg-2hosts": 2}
-IN_PROCESS = ("plugin-inproc",) + tuple(POSTGRES_HOSTS)
+IN_PROCESS = ("plugin-inproc", "plugin-inproc-filter") + tuple(POSTGRES_HOSTS)
+# The "plugin-inproc-filter" handlers' filters: one the sample payload (a failed data set)
+# matches, one it does not (it is a .zip).
+MATCHING_FILTER = {"DataSets": {"Success": [False], "Error": [{"prefix": "cfg"}]}, "File": [{"suffix": ".zip"}]}
+MISSING_FILTER = {"File": [{"suffix": ".tar"}], "DataSets": {"Success": [False]}}
 
 
 def _epoch(rfc3339):
@@ -79,9 +87,11 @@ class Hookhost:
     def request(self, method, path, body=None, timeout=60):
         return http_json(self.port, method, path, body, self.headers, timeout)
 
-    def register(self, name, tag, salt=""):
+    def register(self, name, tag, salt="", filter=None):
         body = {"name": name, "hook": "ctingress.on_complete", "tags": [tag],
                 "notify_on_success": "bench-ok@example.com", "notify_on_failure": "bench-failed@example.com"}
+        if filter is not None:
+            body["filter"] = filter
         if self.variant == "python":
             body.update(runtime="python", code=workload.pickled_handler(salt))
         else:
@@ -218,7 +228,11 @@ def bare_python_import_dill_ms(repeats):
 def measure(binary, loadgen, workdir, variant, sizes):
     host = Hookhost(binary, workdir, variant)
     try:
-        host.register("bench", "bench")
+        if variant == "plugin-inproc-filter":
+            host.register("bench", "bench", filter=MATCHING_FILTER)
+            host.register("bench-filtered-out", "bench", filter=MISSING_FILTER)
+        else:
+            host.register("bench", "bench")
         # Warm: the first burst starts the sandboxed workers, which the measured runs reuse.
         host.burst(loadgen, sizes["warmup"], sizes["connections"])
         sampler = host.worker_sampler()

@@ -48,6 +48,20 @@ TEST(PluginManifest, NamesTheBadField) {
             "/p/x.json: handlers[0].execution must be \"isolated\" or \"in_process\"");
 }
 
+TEST(PluginManifest, TakesAContentFilterAndNamesItsBadPart) {
+  auto parsed = parseManifest(json::parse(R"({"handlers": [
+      {"handler": "summary", "hook": "h", "filter": {"DataSets": {"Success": [false]}}},
+      {"handler": "other", "hook": "h"}]})"), "/p/x.json");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->handlers[0].filter, json::parse(R"({"DataSets": {"Success": [false]}})"));
+  EXPECT_TRUE(parsed->handlers[1].filter.is_null());
+  EXPECT_EQ(parsed->toJson()["handlers"][0]["filter"], parsed->handlers[0].filter);
+  EXPECT_FALSE(parsed->toJson()["handlers"][1].contains("filter"));
+  EXPECT_EQ(errorOf(json::parse(R"({"handlers": [{"handler": "x", "hook": "h", "filter": {"File": "a.zip"}}]})")),
+            "/p/x.json: handlers[0].filter at /File: must be an object (to match nested fields) or an array of "
+            "matchers");
+}
+
 TEST(PluginManifest, AnEmptyObjectIsValid) {
   auto parsed = parseManifest(json::object(), "/p/x.json");
   ASSERT_TRUE(parsed);

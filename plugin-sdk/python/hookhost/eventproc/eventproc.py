@@ -10,10 +10,11 @@ from hookhost.eventproc.pickling import pickle_handler
 Handler = collections.namedtuple(
     "Handler",
     ["id", "name", "hook", "version", "notify_on_success", "notify_on_failure", "tags",
-     "created_at", "created_by", "updated_at", "updated_by"])
+     "created_at", "created_by", "updated_at", "updated_by", "filter"], defaults=(None,))
 Handler.__doc__ = """A registered event handler, as list_handlers returns it (a plain namedtuple).
 
-created_at and updated_at are timezone-aware UTC datetimes."""
+created_at and updated_at are timezone-aware UTC datetimes; filter is the handler's content
+filter (a dict) or None."""
 
 TERMINAL_STATES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELLED")
 
@@ -35,7 +36,7 @@ def hooks(conn):
 
 
 def register(conn, name, hook, notify_on_success, notify_on_failure, tags=None, *,
-             timeout_s=None, max_attempts=None, max_concurrency=None):
+             timeout_s=None, max_attempts=None, max_concurrency=None, filter=None):
     """decorator to submit (register) an event handler function
 
     The function is pickled with dill (closures, lambdas and the notebook helpers it uses
@@ -63,6 +64,11 @@ def register(conn, name, hook, notify_on_success, notify_on_failure, tags=None, 
         execute. An empty list will match all tags.
     timeout_s, max_attempts, max_concurrency: int, optional
         Per-handler limits; the server's defaults when omitted.
+    filter: dict, optional
+        A content filter (an Amazon EventBridge-style pattern on the payload): the handler
+        runs only for events whose payload matches, e.g.
+        {"DataSets": {"Success": [False]}} for archives with a failed file. When omitted, a
+        replaced handler keeps its filter; see the README's "Content filters".
 
     Raises
     ------
@@ -83,6 +89,8 @@ def register(conn, name, hook, notify_on_success, notify_on_failure, tags=None, 
                            ("max_concurrency", max_concurrency)):
             if value is not None:
                 body[key] = value
+        if filter is not None:
+            body["filter"] = filter
         conn.request("POST", "/v1/handlers", body)
         return fn
     return decorator
@@ -237,6 +245,7 @@ def _handler_from(item):
             notify_on_success=item.get("notify_on_success"),
             notify_on_failure=item.get("notify_on_failure"), tags=list(item.get("tags") or []),
             created_at=_parse_time(item.get("created_at")), created_by=item.get("created_by"),
-            updated_at=_parse_time(item.get("updated_at")), updated_by=item.get("updated_by"))
+            updated_at=_parse_time(item.get("updated_at")), updated_by=item.get("updated_by"),
+            filter=item.get("filter"))
     except (KeyError, TypeError, ValueError) as error:
         raise HookhostError(None, "bad_response", "unexpected handler in the answer: %s" % error) from None
