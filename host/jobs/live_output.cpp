@@ -29,14 +29,23 @@ std::string LiveOutput::text() const {
   return tail_.text();
 }
 
-std::shared_ptr<LiveOutput> LiveOutputs::open(std::int64_t jobId) {
-  auto output = std::make_shared<LiveOutput>(options_.maxBytes);
+std::shared_ptr<LiveOutput> LiveOutputs::open(std::int64_t jobId, int attempt) {
+  auto output = std::make_shared<LiveOutput>(options_.maxBytes, attempt);
   {
     std::lock_guard lock(mutex_);
     running_[jobId] = output;
+    ++generation_;
   }
-  opened_.notify_all();
+  news_.notify_all();
   return output;
+}
+
+void LiveOutputs::jobsChanged() {
+  {
+    std::lock_guard lock(mutex_);
+    ++generation_;
+  }
+  news_.notify_all();
 }
 
 void LiveOutputs::close(std::int64_t jobId, const std::shared_ptr<LiveOutput>& output) {
@@ -54,9 +63,10 @@ std::shared_ptr<LiveOutput> LiveOutputs::find(std::int64_t jobId) const {
   return found == running_.end() ? nullptr : found->second;
 }
 
-std::shared_ptr<LiveOutput> LiveOutputs::waitForOpen(std::int64_t jobId, std::chrono::steady_clock::time_point until) {
+std::shared_ptr<LiveOutput> LiveOutputs::waitForNews(std::int64_t jobId, std::chrono::steady_clock::time_point until) {
   std::unique_lock lock(mutex_);
-  opened_.wait_until(lock, until, [&] { return running_.count(jobId) > 0; });
+  const std::uint64_t seen = generation_;
+  news_.wait_until(lock, until, [&] { return generation_ != seen || running_.count(jobId) > 0; });
   auto found = running_.find(jobId);
   return found == running_.end() ? nullptr : found->second;
 }

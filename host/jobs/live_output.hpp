@@ -20,7 +20,9 @@ namespace hookhost::jobs {
 /// Bounded by its OutputTail, whatever the handler prints. Thread-safe.
 class LiveOutput {
  public:
-  explicit LiveOutput(std::size_t maxBytes) : tail_(maxBytes) {}
+  LiveOutput(std::size_t maxBytes, int attempt) : attempt_(attempt), tail_(maxBytes) {}
+
+  int attempt() const { return attempt_; }
 
   void append(std::string line);
   /// The attempt ended: followers waiting get what is left and `closed`.
@@ -36,6 +38,7 @@ class LiveOutput {
   std::string text() const;
 
  private:
+  const int attempt_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   OutputTail tail_;
@@ -60,14 +63,17 @@ class LiveOutputs {
 
   const LiveOutputOptions& options() const { return options_; }
 
-  /// A new attempt of `jobId` starts writing.
-  std::shared_ptr<LiveOutput> open(std::int64_t jobId);
+  /// Attempt `attempt` of `jobId` starts writing.
+  std::shared_ptr<LiveOutput> open(std::int64_t jobId, int attempt);
   /// The attempt that `output` belongs to ended (after its end was recorded).
   void close(std::int64_t jobId, const std::shared_ptr<LiveOutput>& output);
   /// The running attempt's output, or null when none of `jobId` runs here.
   std::shared_ptr<LiveOutput> find(std::int64_t jobId) const;
-  /// Waits until an attempt of `jobId` opens here or `until`; returns find(jobId).
-  std::shared_ptr<LiveOutput> waitForOpen(std::int64_t jobId, std::chrono::steady_clock::time_point until);
+  /// Some job changed state (the lifecycle committed a transition): wakes waitForNews.
+  void jobsChanged();
+  /// Waits until an attempt of `jobId` opens here, jobsChanged() is called, or `until`;
+  /// returns find(jobId).
+  std::shared_ptr<LiveOutput> waitForNews(std::int64_t jobId, std::chrono::steady_clock::time_point until);
   std::size_t running() const;
 
   /// Held by a follower while it is served; released on destruction.
@@ -92,7 +98,8 @@ class LiveOutputs {
  private:
   LiveOutputOptions options_;
   mutable std::mutex mutex_;
-  std::condition_variable opened_;
+  std::condition_variable news_;
+  std::uint64_t generation_ = 0;  // counts opens and jobsChanged() calls
   std::map<std::int64_t, std::shared_ptr<LiveOutput>> running_;
   std::atomic<std::size_t> followers_{0};
 };
