@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <cerrno>
+
 #include <Poco/Exception.h>
 
 namespace hookhost::http {

@@ -30,7 +30,7 @@ void sendStreamReply(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServe
     out.flush();  // the headers now: a follower learns at once that it is being served
     EventStream events(out, socket);
     reply.stream(events);
-  } catch (const Poco::Exception& error) {
+  } catch (const Poco::Exception&) {
     // The client went away mid-stream; nothing is left to answer.
   } catch (const std::exception& error) {
     Poco::Logger::get("hookhost.http").error("%s %s: the event stream failed: %s", request.getMethod(),
