@@ -73,6 +73,10 @@ const std::map<std::string, KeySpec>& knownKeys() {
       {"sandbox.max_workers_per_key", {Kind::Integer, nullptr}},
       {"sandbox.idle_timeout_s", {Kind::Integer, nullptr}},
       {"sandbox.recycle_after_runs", {Kind::Integer, nullptr}},
+      // Live output (DESIGN.md): kept per job, and the bounds on its followers.
+      {"sandbox.output_max_bytes", {Kind::Integer, 1024 * 1024}},
+      {"http.max_followers", {Kind::Integer, 16}},
+      {"http.follow_timeout", {Kind::Duration, "10m"}},
   };
   return keys;
 }

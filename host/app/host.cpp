@@ -7,6 +7,7 @@
 
 #include "apidocs/api_docs_page.hpp"
 #include "apidocs/open_api_spec.hpp"
+#include "app/live_output_options.hpp"
 #include "app/plugin_registrations.hpp"
 #include "app/store_location.hpp"
 #include "auth/api_keys.hpp"
@@ -44,8 +45,10 @@ void bootstrapAdmin(storage::Store& store) {
 }
 
 dispatch::DispatcherOptions dispatcherOptions(const Config& config, const std::string& hostId,
-                                              std::function<std::vector<std::string>()> pluginsToLeave) {
+                                              std::function<std::vector<std::string>()> pluginsToLeave,
+                                              jobs::LiveOutputs& liveOutputs) {
   dispatch::DispatcherOptions options;
+  options.liveOutputs = &liveOutputs;
   options.pluginsToLeave = std::move(pluginsToLeave);
   options.workers = static_cast<int>(config.integer("dispatch.workers"));
   options.hostId = hostId;
@@ -89,12 +92,13 @@ Host::Host(const Config& config)
       store_(openStoreIn(config)),
       catalog_(registry::HookCatalog::loadFromDirectory(configuredOrBundled(config, "hooks.dir", "share/hookhost/hooks"))),
       mail_(config, *store_),
+      liveOutputs_(liveOutputOptions(config)),
       events_(*store_, catalog_,
               {config.integer("dispatch.max_queued"), static_cast<int>(config.integer("dispatch.max_chain_depth"))},
               watch_),
       trusted_(trustedPlugins(config)),
       lifecycle_(*store_, *store_, watch_, lifecycleOptions(trusted_)),
-      dispatcher_(*store_, lifecycle_, events_, metrics_, dispatcherOptions(config, hostId_, [this] { return presence_.pluginsToLeave(); })),
+      dispatcher_(*store_, lifecycle_, events_, metrics_, dispatcherOptions(config, hostId_, [this] { return presence_.pluginsToLeave(); }, liveOutputs_)),
       sandbox_(config),
       pluginDirectory_(pluginOptions(config, catalog_)),
       pluginExecutor_(pluginDirectory_, trusted_, sandbox_.pool(), sandbox_.pluginWorker(), sandbox_.problem()),
@@ -111,7 +115,10 @@ Host::Host(const Config& config)
   bootstrapAdmin(*store_);
   wireMetrics();
   // A job's end commits its notification; the notifier sends it at once, not at its next poll.
-  watch_.setListener([this] { mail_.notifier.poke(); });
+  watch_.setListener([this] {
+    mail_.notifier.poke();
+    liveOutputs_.jobsChanged();  // a follower of a job that ended waits for its new state
+  });
   // The dispatcher (a FireClaimer) hears of each fire's jobs itself.
   events_.setOnFired([this](const storage::FireResult&) { metrics_.eventsFired.add(); });
   if (auto* python = sandbox_.python()) dispatcher_.addExecutor(Runtime::Python, *python);
@@ -154,6 +161,7 @@ void Host::wireServices() {
   services_.maxBodyBytes = static_cast<std::size_t>(config_.integer("http.max_body_bytes"));
   services_.registrationRules.defaultTimeoutS = static_cast<int>(config_.integer("sandbox.default_timeout_s"));
   services_.events = &events_;
+  services_.liveOutputs = &liveOutputs_;
   services_.metricsText = [this] { return metrics_.render(); };
   services_.healthDetails = [this] {
     nlohmann::json hosts = nlohmann::json::array();

@@ -19,6 +19,7 @@
 #include "http/services.hpp"
 #include "jobs/job_lifecycle.hpp"
 #include "jobs/job_watch.hpp"
+#include "jobs/live_output.hpp"
 #include "metrics/metrics.hpp"
 #include "plugins/plugin_directory.hpp"
 #include "registry/hook_catalog.hpp"
@@ -63,6 +64,7 @@ class Host {
   metrics::HostMetrics metrics_;
   MailPart mail_;
   jobs::JobWatch watch_;
+  jobs::LiveOutputs liveOutputs_;
   dispatch::EventService events_;
   const std::set<std::string> trusted_;
   jobs::JobLifecycle lifecycle_;

@@ -12,6 +12,7 @@ sandbox::SandboxOptions sandboxOptions(const Config& config) {
       {"python", config.text("sandbox.python")},         {"network", config.flag("sandbox.network")},
       {"memory_mb", config.integer("sandbox.memory_mb")}, {"cpu_s", config.integer("sandbox.cpu_s")},
       {"max_procs", config.integer("sandbox.max_procs")}, {"default_timeout_s", config.integer("sandbox.default_timeout_s")},
+      {"output_max_bytes", config.integer("sandbox.output_max_bytes")},
   };
   if (config.isSet("sandbox.user")) section["user"] = config.text("sandbox.user");
   for (const char* key : {"max_workers", "max_workers_per_key", "idle_timeout_s", "recycle_after_runs"}) {

@@ -219,7 +219,21 @@ void Dispatcher::runJob(const storage::ClaimedJob& job) {
   metrics_.fireToStart.observe(static_cast<double>(nowMicros() - job.createdAt) / 1e6);
   auto started = Clock::now();
 
-  JobRunContext context(store_, events_, job, options_.maxOutputBytes);
+  auto* live = options_.liveOutputs;
+  auto output = live ? live->open(job.jobId, job.attempt)
+                     : std::make_shared<jobs::LiveOutput>(options_.maxOutputBytes, job.attempt);
+  // Closed when this attempt is over and its end handed to the lifecycle (which commits it
+  // soon after and then tells LiveOutputs::jobsChanged): a follower told the attempt ended
+  // waits for the job's new state.
+  struct CloseWhenDone {
+    jobs::LiveOutputs* live;
+    std::int64_t jobId;
+    const std::shared_ptr<jobs::LiveOutput>& output;
+    ~CloseWhenDone() {
+      if (live) live->close(jobId, output);
+    }
+  } closeWhenDone{live, job.jobId, output};
+  JobRunContext context(store_, events_, job, output);
   RunOutcome outcome;
   auto executor = executors_.find(job.handler.spec.runtime);
   if (executor == executors_.end()) {

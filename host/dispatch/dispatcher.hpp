@@ -16,6 +16,7 @@
 #include "dispatch/retry_policy.hpp"
 #include "metrics/metrics.hpp"
 #include "jobs/job_lifecycle.hpp"
+#include "jobs/live_output.hpp"
 #include "storage/job_store.hpp"
 
 namespace hookhost::dispatch {
@@ -28,7 +29,9 @@ struct DispatcherOptions {
   std::chrono::milliseconds timeoutGrace{5'000};        // executors enforce timeouts; this backs them up
   std::chrono::milliseconds callbackTtl{72LL * 3600 * 1000};
   RetryPolicy retry;
-  std::size_t maxOutputBytes = 64 * 1024;
+  std::size_t maxOutputBytes = 64 * 1024;  // kept per attempt when liveOutputs is not set
+  /// Where running attempts' output is followed (GET /v1/jobs/{id}/output); not owned.
+  jobs::LiveOutputs* liveOutputs = nullptr;
   /// At start, take back every RUNNING job; honoured only where this host owns its store
   /// alone (SQLite).
   bool recoverAllRunningAtStart = true;

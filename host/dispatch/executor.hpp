@@ -58,6 +58,9 @@ class RunContext {
   virtual void update(const nlohmann::json& data) = 0;
   /// One line of handler log or captured output; kept (capped) with the job.
   virtual void log(const std::string& line) = 0;
+  /// One line the handler wrote to `stream` ("stdout" or "stderr"), as it wrote it. Kept with
+  /// the job like log lines; contexts that do not tell streams apart log it with its name.
+  virtual void output(const std::string& stream, const std::string& line) { log("[" + stream + "] " + line); }
   /// Queue an event to be recorded with the job's completion. An error (unknown hook, payload
   /// failing its schema, chain too deep) is returned to the handler, which may handle it.
   virtual Status emit(const EmittedEvent& event) = 0;

@@ -5,22 +5,18 @@
 namespace hookhost::dispatch {
 
 JobRunContext::JobRunContext(storage::JobStore& store, const EventService& events, const storage::ClaimedJob& job,
-                             std::size_t maxOutputBytes)
-    : store_(store), events_(events), job_(job), maxOutputBytes_(maxOutputBytes) {}
+                             std::shared_ptr<jobs::LiveOutput> output)
+    : store_(store), events_(events), job_(job), output_(std::move(output)) {}
 
 void JobRunContext::update(const nlohmann::json& data) { store_.appendUpdate(job_.jobId, job_.attempt, data); }
 
 void JobRunContext::log(const std::string& line) {
-  std::lock_guard lock(mutex_);
-  if (outputTruncated_) return;
-  if (output_.size() + line.size() + 1 > maxOutputBytes_) {
-    output_ += "\n[output truncated at " + std::to_string(maxOutputBytes_) + " bytes]\n";
-    outputTruncated_ = true;
-    return;
-  }
-  output_ += line;
-  if (line.empty() || line.back() != '\n') output_ += '\n';
+  // A line that ends in a newline (a plugin's log text) is one line, not two.
+  output_->append(!line.empty() && line.back() == '\n' ? line.substr(0, line.size() - 1) : line);
 }
+
+// Output lines are kept as the handler wrote them, as the job's stored output always was.
+void JobRunContext::output(const std::string&, const std::string& line) { output_->append(line); }
 
 Status JobRunContext::emit(const EmittedEvent& event) {
   storage::NewEvent next;
@@ -55,9 +51,6 @@ std::optional<std::string> JobRunContext::deferTokenHash() const {
   return tokenHash_;
 }
 
-std::string JobRunContext::output() const {
-  std::lock_guard lock(mutex_);
-  return output_;
-}
+std::string JobRunContext::output() const { return output_->text(); }
 
 }  // namespace hookhost::dispatch

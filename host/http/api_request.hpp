@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,8 @@
 #include "storage/records.hpp"
 
 namespace hookhost::http {
+
+class EventStream;
 
 /// One API request as a route sees it: already authenticated (when the route asks for it),
 /// with the body read under the size limit and parsed as JSON when there was one.
@@ -37,6 +40,9 @@ struct ApiReply {
   std::optional<std::string> text;
   std::string contentType = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // extra response headers (Retry-After)
+  /// Set: the body is a stream the function writes (text/event-stream) while it runs on the
+  /// server thread; it must return within a bound of its own.
+  std::function<void(EventStream&)> stream;
 };
 
 ApiReply jsonReply(int status, nlohmann::json body);

@@ -13,6 +13,7 @@
 #include "http/error_reply.hpp"
 #include "http/lingering_close.hpp"
 #include "http/reply_writer.hpp"
+#include "http/stream_reply.hpp"
 #include "storage/storage_full.hpp"
 #include "storage/store_unavailable.hpp"
 
@@ -74,6 +75,7 @@ void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poc
   // Answered before the body was read: the connection cannot carry another request, and the
   // client must still be able to read this answer while it sends the rest.
   if (bodyUnread_) response.setKeepAlive(false);
+  if (reply.stream) return sendStreamReply(request, response, reply);
   sendReply(response, reply);
   if (!bodyUnread_) return;
   auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);

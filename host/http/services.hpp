@@ -10,6 +10,7 @@
 #include "registry/handler_request.hpp"
 #include "registry/hook_catalog.hpp"
 #include "jobs/job_lifecycle.hpp"
+#include "jobs/live_output.hpp"
 #include "storage/store.hpp"
 
 namespace hookhost::dispatch {
@@ -38,6 +39,8 @@ struct Services {
   /// Whether GET /health shows host ids, addresses and plugins without a key.
   bool healthDetailPublic = false;
   dispatch::EventService* events = nullptr;
+  /// The running attempts' output, for GET /v1/jobs/{id}/output. Null: only stored output.
+  jobs::LiveOutputs* liveOutputs = nullptr;
   /// Called after a handler was replaced or deregistered (retire its warm workers).
   std::function<void(const storage::Handler&)> onHandlerChanged;
   std::function<nlohmann::json()> pluginsSnapshot;

@@ -40,6 +40,9 @@ OutputCapture::OutputCapture(ProtocolChannel& channel) : channel_(channel) {
     ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
     streams_[target - 1].readFd = fds[0];
   }
+  // stdout on a pipe is block-buffered: line buffering lets each printed line reach the host
+  // (and its followers) when it is printed.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   makePipe(wakeFds_);
   thread_ = std::thread([this] { run(); });
 }

@@ -4,10 +4,11 @@ Started by the host inside bubblewrap (never outside it: this is the only place 
 handler's dill pickle is unpickled). Speaks the framed worker protocol: each message is a
 4-byte big-endian length followed by a UTF-8 JSON object.
 
-    host -> worker  {"type": "load", "code": "<base64 dill pickle>", "output_cap": n}
+    host -> worker  {"type": "load", "code": "<base64 dill pickle>", "output_cap": n (unused now)}
     worker -> host  {"type": "loaded"} | {"type": "error", "error": "..."} (then exit)
     host -> worker  {"type": "run", "job": {...}, "payload": {...}}      (repeated)
     worker -> host  update / log / output / emit / defer messages, then one result
+                    (output and log as the handler writes them: the host streams them live)
 
 At start the protocol descriptors (0 and 1) are moved out of the way and fds 1 and 2 are
 pointed at pipes whose data goes to the host as `output` messages, so nothing a handler
@@ -92,16 +93,15 @@ class Channel:
 
 
 class OutputCapture:
-    """Forwards what the handler writes to fds 1 and 2 as `output` messages while a job runs
-    (dropped between jobs), up to a cap per job plus one byte, so the host sees the overflow
-    and fails the job."""
+    """Forwards what the handler writes to fds 1 and 2 as `output` messages while it runs
+    (dropped between jobs), a read of at most READ_CHUNK bytes at a time: nothing is
+    gathered here, and a handler that prints faster than the host reads waits on the pipe.
+    The host keeps the last `output_cap` bytes of each job."""
 
-    def __init__(self, channel, cap):
+    def __init__(self, channel):
         self._channel = channel
-        self._cap = cap
         self._lock = threading.Lock()
         self._active = False
-        self._sent = 0
         self._streams = {}
         for target_fd, name in ((1, "stdout"), (2, "stderr")):
             read_fd, write_fd = os.pipe()
@@ -109,6 +109,12 @@ class OutputCapture:
             os.close(write_fd)
             fcntl.fcntl(read_fd, fcntl.F_SETFL, fcntl.fcntl(read_fd, fcntl.F_GETFL) | os.O_NONBLOCK)
             self._streams[read_fd] = (name, codecs.getincrementaldecoder("utf-8")("replace"))
+        # Each print reaches the host when it is made, not when a block buffer fills.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.reconfigure(line_buffering=True)
+            except (AttributeError, ValueError):
+                pass
         threading.Thread(target=self._pump, name="hookhost-output", daemon=True).start()
 
     def _pump(self):
@@ -129,11 +135,8 @@ class OutputCapture:
                 return
             if not data:
                 return
-            if not self._active or self._sent > self._cap:
+            if not self._active:
                 continue
-            allowed = self._cap + 1 - self._sent
-            data = data[:allowed]
-            self._sent += len(data)
             text = decoder.decode(data)
             if text:
                 self._channel.send({"type": "output", "stream": name, "text": text})
@@ -143,7 +146,6 @@ class OutputCapture:
             for fd in self._streams:
                 self._read(fd)  # leftovers from between jobs are dropped
             self._active = True
-            self._sent = 0
 
     def end(self):
         """Sends everything written so far; call before the result."""
@@ -157,7 +159,7 @@ class OutputCapture:
                 self._read(fd)
             for name, decoder in self._streams.values():
                 tail = decoder.decode(b"", final=True)
-                if tail and self._active and self._sent <= self._cap:
+                if tail and self._active:
                     self._channel.send({"type": "output", "stream": name, "text": tail})
                 decoder.reset()
             self._active = False
@@ -319,7 +321,7 @@ def main():
     if load.get("type") != "load":
         channel.send({"type": "error", "error": "expected a load message first"})
         return 2
-    capture = OutputCapture(channel, int(load.get("output_cap") or (1 << 20)))
+    capture = OutputCapture(channel)
     try:
         handler = load_handler(load)
     except ValueError as error:

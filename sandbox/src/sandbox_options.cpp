@@ -80,6 +80,7 @@ Result<SandboxOptions> sandboxOptionsFromJson(const nlohmann::json& section) {
       readPositive(section, "max_open_files", options.maxOpenFiles),
       readPositive(section, "tmp_mb", options.tmpMb),
       readPositive(section, "output_cap_bytes", options.outputCapBytes),
+      readPositive(section, "output_max_bytes", options.outputCapBytes),  // the config key; wins
       readPositive(section, "max_frame_bytes", options.maxFrameBytes),
       readSeconds(section, "default_timeout_s", options.defaultTimeout),
       readSeconds(section, "idle_timeout_s", options.idleTimeout),

@@ -27,7 +27,7 @@ struct SandboxOptions {
   std::size_t maxFileMb = 256;  // RLIMIT_FSIZE
   unsigned maxOpenFiles = 256;  // RLIMIT_NOFILE
   std::size_t tmpMb = 256;      // size of each worker's private /tmp (tmpfs)
-  std::size_t outputCapBytes = 1u << 20;     // captured stdout/stderr/log per job
+  std::size_t outputCapBytes = 1u << 20;     // stdout/stderr/log kept per job: the last bytes
   std::size_t maxFrameBytes = 32u << 20;     // largest protocol frame accepted from a worker
   std::chrono::milliseconds defaultTimeout{60'000};
   std::chrono::milliseconds idleTimeout{300'000};  // idle workers older than this are reaped
@@ -42,7 +42,7 @@ struct SandboxOptions {
 
 /// Reads the `sandbox` section of the config (keys without the `sandbox.` prefix: "python",
 /// "user", "network", "memory_mb", "cpu_s", "max_procs", "max_file_mb", "max_open_files",
-/// "tmp_mb", "output_cap_bytes", "max_frame_bytes", "default_timeout_s", "idle_timeout_s",
+/// "tmp_mb", "output_max_bytes" (or its old name "output_cap_bytes"), "max_frame_bytes", "default_timeout_s", "idle_timeout_s",
 /// "max_workers", "max_workers_per_key", "recycle_after_runs", "bwrap"). Missing keys keep
 /// their defaults; a wrong type or a non-positive limit is a BadRequest error naming the key.
 /// Durations may be numbers of seconds or duration strings ("30s").

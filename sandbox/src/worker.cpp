@@ -3,6 +3,8 @@
 #include <exception>
 #include <map>
 
+#include "common/output_tail.hpp"
+
 namespace hookhost::sandbox {
 namespace {
 
@@ -18,14 +20,15 @@ std::string secondsText(std::chrono::milliseconds duration) {
   return std::to_string(ms) + "ms";
 }
 
-// Captured output and log lines of one run: the whole text (capped) for RunOutcome::output,
-// and each completed line forwarded to RunContext::log as it arrives.
+// Captured output and log lines of one run, each completed line forwarded to the context
+// as it arrives (where followers see it at once) and the last `cap` bytes of them kept for
+// RunOutcome::output. Memory stays within about twice the cap however much the handler
+// prints: a line without its newline is forwarded in pieces of at most `cap` bytes.
 class OutputSink {
  public:
-  OutputSink(dispatch::RunContext& context, std::size_t cap) : context_(context), cap_(cap) {}
+  OutputSink(dispatch::RunContext& context, std::size_t cap) : context_(context), cap_(cap), tail_(cap) {}
 
-  // False once the total passes the cap.
-  bool addOutput(const std::string& stream, const std::string& text) {
+  void addOutput(const std::string& stream, const std::string& text) {
     std::string& partial = partial_[stream];
     partial += text;
     std::size_t start = 0;
@@ -34,13 +37,13 @@ class OutputSink {
       forward(stream, partial.substr(start, newline - start));
     }
     partial.erase(0, start);
-    return append(text);
+    if (partial.size() >= cap_) {
+      forward(stream, partial);
+      partial.clear();
+    }
   }
 
-  bool addLog(const std::string& line) {
-    forward("log", line);
-    return append(line + "\n");
-  }
+  void addLog(const std::string& line) { forward("log", line); }
 
   void flush() {
     for (auto& [stream, partial] : partial_) {
@@ -49,28 +52,25 @@ class OutputSink {
     }
   }
 
-  std::string take() { return std::move(text_); }
+  std::string take() { return tail_.text(); }
 
  private:
   void forward(const std::string& stream, const std::string& line) {
+    tail_.append(line);
     try {
-      context_.log(stream == "log" ? line : "[" + stream + "] " + line);
+      if (stream == "log") {
+        context_.log(line);
+      } else {
+        context_.output(stream, line);
+      }
     } catch (const std::exception&) {
       // The job's log is best effort; the handler's run must not fail because of it.
     }
   }
 
-  bool append(const std::string& text) {
-    total_ += text.size();
-    if (total_ > cap_) return false;
-    text_ += text;
-    return true;
-  }
-
   dispatch::RunContext& context_;
   std::size_t cap_;
-  std::size_t total_ = 0;
-  std::string text_;
+  OutputTail tail_;
   std::map<std::string, std::string> partial_;
 };
 
@@ -220,19 +220,9 @@ Worker::RunReport Worker::run(const nlohmann::json& runMessage, Deadline deadlin
     if (type == "output") {
       std::string stream = textOf(*message, "stream");
       if (stream != "stderr") stream = "stdout";
-      if (!sink.addOutput(stream, textOf(*message, "text"))) {
-        return finish(RunStatus::Failed,
-                      "handler output exceeded the cap of " + std::to_string(outputCapBytes) +
-                          " bytes",
-                      false);
-      }
+      sink.addOutput(stream, textOf(*message, "text"));
     } else if (type == "log") {
-      if (!sink.addLog(textOf(*message, "line"))) {
-        return finish(RunStatus::Failed,
-                      "handler output exceeded the cap of " + std::to_string(outputCapBytes) +
-                          " bytes",
-                      false);
-      }
+      sink.addLog(textOf(*message, "line"));
     } else if (type == "update") {
       auto data = message->value("data", nlohmann::json::object());
       try {

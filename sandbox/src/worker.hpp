@@ -34,9 +34,10 @@ class Worker {
   };
 
   /// Sends `runMessage` and pumps the worker's messages into `context` until the result,
-  /// the deadline (→ TimedOut, killed), an output total over `outputCapBytes` (→ Failed,
-  /// killed) or a protocol violation / death (→ Failed, killed; the error says how it
-  /// ended, e.g. "worker killed by signal SIGSEGV"). `timeout` is only used in messages.
+  /// the deadline (→ TimedOut, killed) or a protocol violation / death (→ Failed, killed;
+  /// the error says how it ended, e.g. "worker killed by signal SIGSEGV"). Output lines
+  /// reach the context as they come; the outcome keeps their last `outputCapBytes` (with a
+  /// cut marker when more was written). `timeout` is only used in messages.
   RunReport run(const nlohmann::json& runMessage, Deadline deadline,
                 std::chrono::milliseconds timeout, dispatch::RunContext& context,
                 std::size_t outputCapBytes);

@@ -25,6 +25,7 @@ const std::set<std::pair<std::string, std::string>> kDesignRoutes = {
     {"get", "/v1/jobs"},
     {"get", "/v1/jobs/{id}"},
     {"post", "/v1/jobs/{id}/cancel"},
+    {"get", "/v1/jobs/{id}/output"},
     {"post", "/v1/jobs/{id}/callback"},
     {"get", "/v1/plugins"},
     {"get", "/health"},

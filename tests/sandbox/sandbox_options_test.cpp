@@ -47,6 +47,12 @@ TEST(SandboxOptionsTest, ReadsEveryKey) {
   EXPECT_EQ(options->outputCapBytes, 1000u);
 }
 
+TEST(SandboxOptionsTest, OutputMaxBytesIsTheConfigKeyAndWinsOverItsOldName) {
+  auto options = sandboxOptionsFromJson({{"output_cap_bytes", 1000}, {"output_max_bytes", 2000}});
+  ASSERT_TRUE(options) << options.error().message;
+  EXPECT_EQ(options->outputCapBytes, 2000u);
+}
+
 TEST(SandboxOptionsTest, RejectsBadValuesNamingTheKey) {
   auto negative = sandboxOptionsFromJson({{"memory_mb", -1}});
   ASSERT_FALSE(negative);

@@ -13,13 +13,6 @@ namespace {
 constexpr int kDefaultPage = 100;
 constexpr int kMaxPage = 1000;
 
-// Admins read every job; others the jobs of their own handlers and of events they fired.
-bool maySeeJob(const storage::User& user, const storage::Job& job, storage::JobStore& store) {
-  if (user.role == Role::Admin || job.ownerId == user.id) return true;
-  auto event = store.getEvent(job.eventId);
-  return event && event->createdBy == user.name;
-}
-
 std::optional<ApiReply> badQuery(const std::string& name, const std::string& message) {
   return errorReply(ErrorKind::BadRequest, "invalid_" + name, name + ": " + message);
 }

@@ -15,4 +15,10 @@ ApiReply notFound(const std::string& what, const std::string& id) {
   return errorReply(ErrorKind::NotFound, what + "_not_found", "no " + what + " with id " + id);
 }
 
+bool maySeeJob(const storage::User& user, const storage::Job& job, storage::JobStore& store) {
+  if (user.role == storage::Role::Admin || job.ownerId == user.id) return true;
+  auto event = store.getEvent(job.eventId);
+  return event && event->createdBy == user.name;
+}
+
 }  // namespace hookhost::http

@@ -7,6 +7,7 @@
 
 #include "http/api_request.hpp"
 #include "http/error_reply.hpp"
+#include "storage/job_store.hpp"
 #include "storage/records.hpp"
 
 namespace hookhost::http {
@@ -15,5 +16,8 @@ namespace hookhost::http {
 std::optional<std::int64_t> parseId(const std::string& text);
 
 ApiReply notFound(const std::string& what, const std::string& id);
+
+/// Admins read every job; others the jobs of their own handlers and of events they fired.
+bool maySeeJob(const storage::User& user, const storage::Job& job, storage::JobStore& store);
 
 }  // namespace hookhost::http

@@ -21,6 +21,7 @@ std::vector<Route> apiRoutes() {
       {"GET", "/v1/jobs", Authenticated, listJobs},
       {"GET", "/v1/jobs/{id}", Authenticated, getJob},
       {"POST", "/v1/jobs/{id}/cancel", Authenticated, cancelJob},
+      {"GET", "/v1/jobs/{id}/output", Authenticated, getJobOutput},
       // The outside system that finishes a deferred job holds the job's one-time token,
       // not an API key: the token is the credential.
       {"POST", "/v1/jobs/{id}/callback", Public, jobCallback},

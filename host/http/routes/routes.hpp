@@ -23,5 +23,6 @@ ApiReply listJobs(const ApiRequest&, Services&);
 ApiReply getJob(const ApiRequest&, Services&);
 ApiReply cancelJob(const ApiRequest&, Services&);
 ApiReply jobCallback(const ApiRequest&, Services&);
+ApiReply getJobOutput(const ApiRequest&, Services&);
 
 }  // namespace hookhost::http

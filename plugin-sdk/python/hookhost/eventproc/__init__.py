@@ -19,3 +19,7 @@ from hookhost.eventproc.eventproc import (
 )
 
 __all__ = ["Handler", "deregister", "fire", "hooks", "job", "list_handlers", "register", "wait"]
+
+from hookhost.eventproc.output import follow  # noqa: E402  (live output; its own module)
+
+__all__ += ["follow"]
