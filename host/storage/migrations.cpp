@@ -64,6 +64,15 @@ const std::vector<std::vector<std::string>>& versions() {
           "CREATE INDEX events_by_parent_job ON events(parent_job_id) WHERE parent_job_id IS NOT NULL",
           "CREATE INDEX notifications_by_job ON notifications(job_id)",
       },
+      // 4 (repair, issue 15): a version keeps every setting of its registration as one JSON
+      // object (a new handler field is one line in storage/handler_settings.cpp, no column),
+      // and who registered it; a re-run with an edited payload keeps it on its job (null: the
+      // event's).
+      {
+          "ALTER TABLE handler_versions ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'",
+          "ALTER TABLE handler_versions ADD COLUMN created_by TEXT NOT NULL DEFAULT ''",
+          "ALTER TABLE jobs ADD COLUMN payload TEXT",
+      },
   };
   return all;
 }
