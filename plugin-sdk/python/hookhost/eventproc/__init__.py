@@ -19,3 +19,5 @@ from hookhost.eventproc.eventproc import (
 )
 
 __all__ = ["Handler", "deregister", "fire", "hooks", "job", "list_handlers", "register", "wait"]
+from hookhost.eventproc.repair import replay, rerun, rollback, versions  # noqa: E402,F401
+__all__ += ["rerun", "replay", "versions", "rollback"]
