@@ -37,19 +37,14 @@ class RepairHost : public HostTest {
     return reply.body;
   }
 
-  /// Fires `count` seed events in one request; returns their job ids, in order.
-  std::vector<int> fire(int count, const std::string& file = "comtrade_samples.zip") {
-    nlohmann::json events = nlohmann::json::array();
-    for (int i = 0; i < count; ++i) {
-      nlohmann::json payload = seedPayload();
-      payload["File"] = file;
-      events.push_back({{"hook", kHook}, {"payload", payload}});
-    }
-    auto reply = host_->request("POST", "/v1/events", events, publisherKey_);
-    EXPECT_EQ(reply.status, 202) << reply.raw;
+  /// Fires `count` seed events, one request each; returns their job ids, in order.
+  std::vector<int> fire(int count) {
     std::vector<int> ids;
-    for (const auto& event : reply.body.value("events", nlohmann::json::array())) {
-      for (const auto& job : event["jobs"]) ids.push_back(job["job_id"].get<int>());
+    for (int i = 0; i < count; ++i) {
+      auto reply = host_->request("POST", "/v1/events", {{"hook", kHook}, {"payload", seedPayload()}}, publisherKey_);
+      EXPECT_EQ(reply.status, 202) << reply.raw;
+      if (reply.status != 202) break;
+      for (const auto& job : reply.body["jobs"]) ids.push_back(job["job_id"].get<int>());
     }
     return ids;
   }

@@ -1,5 +1,7 @@
 #include "http/routes/repair_request.hpp"
 
+#include <regex>
+
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeParser.h>
 
@@ -10,8 +12,11 @@ Error invalid(const std::string& field, const std::string& message) {
   return makeError(ErrorKind::Unprocessable, "invalid_" + field, field + ": " + message);
 }
 
-// RFC 3339 with or without fractions; the offset is honoured.
+// RFC 3339 with or without fractions; the offset is honoured. Poco's parser is lenient
+// (it takes "yesterday"), so the form is checked first.
 std::optional<Micros> parseTime(const std::string& text) {
+  static const std::regex kRfc3339(R"(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2}))");
+  if (!std::regex_match(text, kRfc3339)) return std::nullopt;
   Poco::DateTime parsed;
   int offset = 0;
   if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, text, parsed, offset)) {
