@@ -72,8 +72,11 @@ std::set<std::string> trustedPlugins(const Config& config) {
   return {trusted.begin(), trusted.end()};
 }
 
-jobs::LifecycleOptions lifecycleOptions(const std::set<std::string>& trusted) {
+jobs::LifecycleOptions lifecycleOptions(const Config& config, const std::set<std::string>& trusted,
+                                        std::function<void()> jobsQueued) {
   jobs::LifecycleOptions options;
+  options.maxQueued = config.integer("dispatch.max_queued");
+  options.jobsQueued = std::move(jobsQueued);
   options.runsInProcess = [&trusted](const std::string& plugin) { return PluginExecutor::runsInProcess(trusted, plugin); };
   return options;
 }
@@ -97,7 +100,7 @@ Host::Host(const Config& config)
               {config.integer("dispatch.max_queued"), static_cast<int>(config.integer("dispatch.max_chain_depth"))},
               watch_),
       trusted_(trustedPlugins(config)),
-      lifecycle_(*store_, *store_, watch_, lifecycleOptions(trusted_)),
+      lifecycle_(*store_, *store_, watch_, lifecycleOptions(config, trusted_, [this] { dispatcher_.wake(); })),
       dispatcher_(*store_, lifecycle_, events_, metrics_, dispatcherOptions(config, hostId_, [this] { return presence_.pluginsToLeave(); }, liveOutputs_)),
       sandbox_(config),
       pluginDirectory_(pluginOptions(config, catalog_)),

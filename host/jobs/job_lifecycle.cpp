@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "jobs/rerun_rule.hpp"
+
 namespace hookhost::jobs {
 
 JobLifecycle::JobLifecycle(storage::JobStore& jobs, storage::HandlerStore& handlers, JobWatch& watch,
@@ -101,6 +103,15 @@ storage::RescueCounts JobLifecycle::rescue(storage::RescueScope scope) {
   auto counts = jobs_.rescueExpired(scope, rules);
   if (counts.requeued + counts.failed + counts.timedOut > 0) watch_.changed();
   return counts;
+}
+
+Result<std::vector<storage::Rerun>> JobLifecycle::rerun(const storage::RerunSelection& selection) {
+  auto reruns = jobs_.rerunJobs(selection, options_.maxQueued, [](const RerunFacts& facts) { return decideRerun(facts); });
+  if (reruns && !reruns->empty()) {
+    watch_.changed();
+    if (options_.jobsQueued) options_.jobsQueued();
+  }
+  return reruns;
 }
 
 Status JobLifecycle::deregisterHandler(std::int64_t handlerId, const storage::User& actor) {

@@ -52,6 +52,10 @@ struct InProcessFailure {
 struct LifecycleOptions {
   /// Whether a plugin handler ("<plugin>/<handler>") runs inside the host's process.
   std::function<bool(const std::string& plugin)> runsInProcess;
+  /// Re-runs are refused past this many queued jobs (dispatch.max_queued), as fires are.
+  std::int64_t maxQueued = 100'000;
+  /// Tells the dispatchers that jobs were queued other than by a fire (re-runs).
+  std::function<void()> jobsQueued;
 };
 
 /// Every change of a job's state: it asks the table (decide) and has the store apply the
@@ -75,6 +79,9 @@ class JobLifecycle {
   /// Takes back what lost hosts left: expired leases (or, at start, every running job of a
   /// store this host owns alone) and waiting jobs past their deadline.
   storage::RescueCounts rescue(storage::RescueScope scope);
+  /// Re-runs (POST /v1/jobs/{id}/rerun, POST /v1/replay): a new job per selected job, made
+  /// by the table's rerun rule, all in one transaction; then wakes the dispatchers.
+  Result<std::vector<storage::Rerun>> rerun(const storage::RerunSelection& selection);
   /// Deregisters the handler; its jobs not yet started are cancelled.
   Status deregisterHandler(std::int64_t handlerId, const storage::User& actor);
   /// The jobs failed since this host started because they took their host down in-process

@@ -8,6 +8,7 @@
 #include "common/result.hpp"
 #include "storage/job_transitions.hpp"
 #include "storage/records.hpp"
+#include "storage/repair_records.hpp"
 
 namespace hookhost::storage {
 
@@ -28,6 +29,10 @@ class HandlerStore {
   virtual std::vector<Handler> listHandlers(const std::vector<std::string>& hooks) = 0;
   /// Deregisters, owner or admin only; in the same transaction each job of the handler not
   /// yet started is moved as `queuedJob` decides (the lifecycle: cancelled).
+  /// Every version of the handler, deregistered or not, without code; none: no such handler.
+  virtual std::optional<HandlerVersions> listVersions(std::int64_t handlerId) = 0;
+  /// One version, with its code.
+  virtual std::optional<HandlerVersion> getVersion(std::int64_t handlerId, int version) = 0;
   virtual Status deleteHandler(std::int64_t id, const User& actor, const Decide& queuedJob) = 0;
 };
 

@@ -11,6 +11,7 @@
 #include "storage/dispatch_records.hpp"
 #include "storage/job_transitions.hpp"
 #include "storage/records.hpp"
+#include "storage/repair_records.hpp"
 
 namespace hookhost::storage {
 
@@ -60,6 +61,14 @@ class JobStore {
   /// owns its store alone, every running job and every notification lease) and every
   /// waiting job past its deadline, and applies what they decide, in one transaction.
   virtual RescueCounts rescueExpired(RescueScope scope, const RescueRules& rules) = 0;
+
+  /// Re-runs (DESIGN "Repair"): for each selected job a new job of its event and handler as
+  /// `decide` makes of it, all in one transaction or none (the first refusal, an unknown
+  /// version (NotFound) or QueueFull past `maxQueued` is the error).
+  virtual Result<std::vector<Rerun>> rerunJobs(const RerunSelection& selection, std::int64_t maxQueued,
+                                               const DecideRerun& decide) = 0;
+  /// The jobs a replay of `query` would re-run, oldest first (a dry run).
+  virtual std::vector<Job> replayCandidates(const ReplayQuery& query) = 0;
 
   virtual std::int64_t countQueued() = 0;
   /// Jobs per state, for /metrics.

@@ -68,6 +68,15 @@ const std::vector<std::vector<std::string>>& versions() {
       {
           "ALTER TABLE handlers ADD COLUMN content_filter TEXT",
       },
+      // 5 (repair, issue 15): a version keeps every setting of its registration as one JSON
+      // object (a new handler field is one line in storage/handler_settings.cpp, no column),
+      // and who registered it; a re-run with an edited payload keeps it on its job (null: the
+      // event's).
+      {
+          "ALTER TABLE handler_versions ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'",
+          "ALTER TABLE handler_versions ADD COLUMN created_by TEXT NOT NULL DEFAULT ''",
+          "ALTER TABLE jobs ADD COLUMN payload TEXT",
+      },
   };
   return all;
 }

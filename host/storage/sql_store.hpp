@@ -49,6 +49,8 @@ class SqlStore final : public Store {
   std::optional<Handler> getHandler(std::int64_t id) override;
   std::vector<Handler> listHandlers(const std::vector<std::string>& hooks) override;
   Status deleteHandler(std::int64_t id, const User& actor, const Decide& queuedJob) override;
+  std::optional<HandlerVersions> listVersions(std::int64_t handlerId) override;
+  std::optional<HandlerVersion> getVersion(std::int64_t handlerId, int version) override;
 
   using JobStore::fire;
   Result<FireResult> fire(const NewEvent& event, std::int64_t maxQueued, const ClaimRequest& claim) override;
@@ -67,6 +69,9 @@ class SqlStore final : public Store {
                        const Decide& decide) override;
   CompletionOutcome appendUpdate(std::int64_t jobId, int attempt, const nlohmann::json& data) override;
   RescueCounts rescueExpired(RescueScope scope, const RescueRules& rules) override;
+  Result<std::vector<Rerun>> rerunJobs(const RerunSelection& selection, std::int64_t maxQueued,
+                                       const DecideRerun& decide) override;
+  std::vector<Job> replayCandidates(const ReplayQuery& query) override;
   std::int64_t countQueued() override;
   std::vector<std::pair<std::string, std::int64_t>> countJobsByState() override;
 
@@ -105,6 +110,9 @@ class SqlStore final : public Store {
   std::vector<Job> readJobs(sql::Connection& session, const std::string& where,
                             const std::function<void(sql::Params&)>& bindParameters);
   // Writer-thread helpers: they run inside the caller's transaction.
+  /// One re-run inside the caller's transaction; a refusal is thrown (RerunRefused) so the
+  /// whole selection rolls back.
+  Rerun rerunIn(sql::Connection& session, const RerunRequest& request, const DecideRerun& decide, Micros at);
   Result<FireResult> fireIn(sql::Connection& session, const NewEvent& event, std::int64_t maxQueued);
   void appendHistory(sql::Connection& session, std::int64_t jobId, jobs::HistoryKind kind,
                      const nlohmann::json& data, Micros at);

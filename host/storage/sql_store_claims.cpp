@@ -148,7 +148,9 @@ std::vector<ClaimedJob> SqlStore::leaseJobs(sql::Connection& session, const std:
       session,
       "SELECT j.id, j.event_id, j.attempt, j.max_attempts, j.created_at, j.handler_id, j.handler_version, "
       "h.name AS handler_name, h.hook, h.owner_id, h.notify_on_success, h.notify_on_failure, "
-      "v.runtime, v.code, v.plugin, v.config, v.timeout_s, u.name AS owner_name, e.payload, e.depth "
+      "v.runtime, v.code, v.plugin, v.config, v.timeout_s, u.name AS owner_name, e.depth, "
+      // a re-run's edited payload, else the event's
+      "COALESCE(j.payload, e.payload) AS payload "
       "FROM jobs j JOIN handlers h ON h.id = j.handler_id "
       "JOIN handler_versions v ON v.handler_id = j.handler_id AND v.version = j.handler_version "
       "JOIN users u ON u.id = h.owner_id JOIN events e ON e.id = j.event_id WHERE j.id IN (" + ids + ") "

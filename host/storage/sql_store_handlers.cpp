@@ -1,5 +1,6 @@
 #include "storage/sql_store.hpp"
 #include "storage/sql_rows.hpp"
+#include "storage/handler_settings.hpp"
 
 namespace hookhost::storage {
 
@@ -39,16 +40,19 @@ std::string handlerSelect(bool withCode) {
          " FROM handlers h JOIN handler_versions v ON v.handler_id = h.id AND v.version = h.version ";
 }
 
+// Every registration is kept whole (settings: storage/handler_settings.hpp), for re-runs of
+// the jobs it ran and for rollbacks.
 void insertVersion(sql::Connection& session, std::int64_t handlerId, int version, const HandlerSpec& spec,
-                   Micros at) {
+                   Micros at, const std::string& by) {
   std::string config = spec.config.dump();
   std::string runtime(runtimeName(spec.runtime));
+  std::string settings = settingsOf(spec).dump();
   sql::execute(session,
                "INSERT INTO handler_versions (handler_id, version, runtime, code, plugin, config, timeout_s, "
-               "max_attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               "max_attempts, created_at, settings, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                [&](auto& st) {
                  st, bind(handlerId), bind(version), bind(runtime), bind(spec.code), bind(spec.plugin),
-                     bind(config), bind(spec.timeoutS), bind(spec.maxAttempts), bind(at);
+                     bind(config), bind(spec.timeoutS), bind(spec.maxAttempts), bind(at), bind(settings), bind(by);
                });
 }
 
@@ -104,7 +108,7 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
                          bind(tags), bind(spec.timeoutS), bind(spec.maxAttempts), bind(spec.maxConcurrency),
                          bind(at), bind(actor.name), bind(id);
                    });
-      insertVersion(session, id, version, spec, at);
+      insertVersion(session, id, version, spec, at, actor.name);
       writeFilter(session, id, spec);
       return Registration{*readHandler(session, id, false), false};
     }
@@ -118,7 +122,7 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
               bind(spec.notifyOnFailure), bind(tags), bind(spec.timeoutS), bind(spec.maxAttempts),
               bind(spec.maxConcurrency), bind(actor.id), bind(at), bind(actor.name), bind(at), bind(actor.name);
         });
-    insertVersion(session, id, 1, spec, at);
+    insertVersion(session, id, 1, spec, at, actor.name);
     writeFilter(session, id, spec);
     return Registration{*readHandler(session, id, false), true};
   });

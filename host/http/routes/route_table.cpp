@@ -1,4 +1,5 @@
 #include "http/router.hpp"
+#include "http/routes/repair_routes.hpp"
 #include "http/routes/routes.hpp"
 
 namespace hookhost::http {
@@ -26,6 +27,10 @@ std::vector<Route> apiRoutes() {
       // not an API key: the token is the credential.
       {"POST", "/v1/jobs/{id}/callback", Public, jobCallback},
       {"GET", "/v1/plugins", Authenticated, listPlugins},
+      {"POST", "/v1/jobs/{id}/rerun", Authenticated, rerunJob},
+      {"POST", "/v1/replay", Authenticated, replayJobs},
+      {"GET", "/v1/handlers/{id}/versions", Authenticated, listHandlerVersions},
+      {"POST", "/v1/handlers/{id}/rollback", Authenticated, rollbackHandler},
   };
 }
 

@@ -23,3 +23,5 @@ __all__ = ["Handler", "deregister", "fire", "hooks", "job", "list_handlers", "re
 from hookhost.eventproc.output import follow  # noqa: E402  (live output; its own module)
 
 __all__ += ["follow"]
+from hookhost.eventproc.repair import replay, rerun, rollback, versions  # noqa: E402,F401
+__all__ += ["rerun", "replay", "versions", "rollback"]
