@@ -13,7 +13,9 @@ bool sameSettings(const storage::Handler& existing, const storage::HandlerSpec& 
   const auto& spec = existing.spec;
   return spec.runtime == wanted.runtime && spec.plugin == wanted.plugin && spec.tags == wanted.tags &&
          spec.notifyOnSuccess == wanted.notifyOnSuccess && spec.notifyOnFailure == wanted.notifyOnFailure &&
-         spec.config == wanted.config && spec.timeoutS == wanted.timeoutS && spec.maxAttempts == wanted.maxAttempts;
+         spec.config == wanted.config && spec.timeoutS == wanted.timeoutS && spec.maxAttempts == wanted.maxAttempts &&
+         (spec.coalesce ? jobs::coalesceToJson(*spec.coalesce) : nlohmann::json()) ==
+             (wanted.coalesce ? jobs::coalesceToJson(*wanted.coalesce) : nlohmann::json());
 }
 
 }  // namespace
@@ -49,6 +51,7 @@ void registerManifestHandlers(storage::Store& store, const registry::HookCatalog
       spec.notifyOnFailure = wanted.notifyOnFailure;
       spec.timeoutS = wanted.timeoutS.value_or(spec.timeoutS);
       spec.maxAttempts = wanted.maxAttempts.value_or(spec.maxAttempts);
+      spec.coalesce = wanted.coalesce;
       bool current = false;
       for (const auto& existing : store.listHandlers({spec.hook})) {
         current = current || (existing.spec.name == spec.name && sameSettings(existing, spec));

@@ -75,6 +75,8 @@ class JobLifecycle {
   /// Takes back what lost hosts left: expired leases (or, at start, every running job of a
   /// store this host owns alone) and waiting jobs past their deadline.
   storage::RescueCounts rescue(storage::RescueScope scope);
+  /// Coalescing windows that are due go QUEUED (the table's WindowClosed); returns how many.
+  int closeDueWindows();
   /// Deregisters the handler; its jobs not yet started are cancelled.
   Status deregisterHandler(std::int64_t handlerId, const storage::User& actor);
   /// The jobs failed since this host started because they took their host down in-process

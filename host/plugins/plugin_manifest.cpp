@@ -86,6 +86,11 @@ Result<PluginManifest> parseManifest(const json& document, const std::filesystem
         !optionalInt(entry, "max_attempts", handler.maxAttempts)) {
       return manifestError(file, where + ".timeout_s/max_attempts must be integers");
     }
+    if (auto coalesce = entry.find("coalesce"); coalesce != entry.end() && !coalesce->is_null()) {
+      auto settings = jobs::parseCoalesce(*coalesce);
+      if (!settings) return manifestError(file, where + "." + settings.error().message);
+      handler.coalesce = *settings;
+    }
     manifest.handlers.push_back(std::move(handler));
   }
   return manifest;
@@ -116,6 +121,7 @@ json PluginManifest::toJson() const {
     if (!handler.notifyOnFailure.empty()) entry["notify_on_failure"] = handler.notifyOnFailure;
     if (handler.timeoutS) entry["timeout_s"] = *handler.timeoutS;
     if (handler.maxAttempts) entry["max_attempts"] = *handler.maxAttempts;
+    if (handler.coalesce) entry["coalesce"] = jobs::coalesceToJson(*handler.coalesce);
     out["handlers"].push_back(std::move(entry));
   }
   return out;

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jobs/coalesce_settings.hpp"
+
 #include "common/result.hpp"
 
 namespace hookhost::plugins {
@@ -27,12 +29,13 @@ struct ManifestHandler {
   Execution execution = Execution::Isolated;
   std::optional<int> timeoutS;
   std::optional<int> maxAttempts;
+  std::optional<jobs::CoalesceSettings> coalesce;
 };
 
 /// `<name>.json` beside a plugin (see plugin-sdk/README.md for the schema):
 /// {"config": {...plugin-level config given to init...},
 ///  "handlers": [{"handler", "name", "hook", "tags", "notify_on_success", "notify_on_failure",
-///                "config", "execution", "timeout_s", "max_attempts"}]}
+///                "config", "execution", "timeout_s", "max_attempts", "coalesce"}]}
 struct PluginManifest {
   std::filesystem::path file;
   nlohmann::json config = nlohmann::json::object();

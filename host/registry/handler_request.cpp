@@ -148,6 +148,12 @@ Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const
   if (!concurrency) return concurrency.error();
   if (auto checked = checkRange("max_concurrency", *concurrency, 0, 100'000); !checked) return checked.error();
   spec.maxConcurrency = *concurrency;
+
+  if (auto coalesce = body.find("coalesce"); coalesce != body.end() && !coalesce->is_null()) {
+    auto settings = jobs::parseCoalesce(*coalesce);
+    if (!settings) return settings.error();
+    spec.coalesce = *settings;
+  }
   return spec;
 }
 
@@ -171,6 +177,7 @@ nlohmann::json handlerToJson(const storage::Handler& handler) {
       {"updated_by", handler.updatedBy},
   };
   if (spec.runtime == Runtime::Plugin) out["plugin"] = spec.plugin;
+  out["coalesce"] = spec.coalesce ? jobs::coalesceToJson(*spec.coalesce) : nlohmann::json();
   return out;
 }
 

@@ -61,6 +61,12 @@ class JobStore {
   /// waiting job past its deadline, and applies what they decide, in one transaction.
   virtual RescueCounts rescueExpired(RescueScope scope, const RescueRules& rules) = 0;
 
+  /// Moves each PENDING job whose window is due (its quiet or max wait passed and, with
+  /// after_chain, its chains' other jobs ended) by what `close` decides; returns how many.
+  virtual int closeDueWindows(const CloseWindow& close) = 0;
+  /// The chain of `rootEventId` (its own root_event_id or itself), up to `maxEvents` events.
+  virtual ChainRecords readChain(std::int64_t rootEventId, std::size_t maxEvents) = 0;
+
   virtual std::int64_t countQueued() = 0;
   /// Jobs per state, for /metrics.
   virtual std::vector<std::pair<std::string, std::int64_t>> countJobsByState() = 0;
