@@ -35,7 +35,7 @@ def hooks(conn):
 
 
 def register(conn, name, hook, notify_on_success, notify_on_failure, tags=None, *,
-             timeout_s=None, max_attempts=None, max_concurrency=None):
+             timeout_s=None, max_attempts=None, max_concurrency=None, coalesce=None):
     """decorator to submit (register) an event handler function
 
     The function is pickled with dill (closures, lambdas and the notebook helpers it uses
@@ -63,6 +63,13 @@ def register(conn, name, hook, notify_on_success, notify_on_failure, tags=None, 
         execute. An empty list will match all tags.
     timeout_s, max_attempts, max_concurrency: int, optional
         Per-handler limits; the server's defaults when omitted.
+    coalesce: dict, optional
+        Gather events instead of running once per event:
+        {"key": ["/genome"], "quiet_s": 30, "max_wait_s": 600, "after_chain": False}.
+        Events whose payload values at the key's JSON Pointers are equal join one job, which
+        runs once after quiet_s without a new event (at the latest max_wait_s after the
+        first; with after_chain, once the other jobs of the events' chains ended), with
+        the last payload as arguments and all of them in ctx.events.
 
     Raises
     ------
@@ -80,7 +87,7 @@ def register(conn, name, hook, notify_on_success, notify_on_failure, tags=None, 
             "code": pickle_handler(fn),
         }
         for key, value in (("timeout_s", timeout_s), ("max_attempts", max_attempts),
-                           ("max_concurrency", max_concurrency)):
+                           ("max_concurrency", max_concurrency), ("coalesce", coalesce)):
             if value is not None:
                 body[key] = value
         conn.request("POST", "/v1/handlers", body)
