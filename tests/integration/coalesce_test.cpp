@@ -64,7 +64,8 @@ TEST_F(Coalescing, RegistrationKeepsAndShowsTheSettingsAndRefusesBadOnes) {
 }
 
 TEST_F(Coalescing, AnEventInTheQuietWindowExtendsItAndTheJobRunsOnceWithBoth) {
-  registerFlow("gather", "test.hook", "events", coalesce(0.8, 30));
+  // Windows are long enough for a loaded test machine to fire twice within them.
+  registerFlow("gather", "test.hook", "events", coalesce(2.0, 30));
   long first = fire("test.hook", {{"k", "g1"}, {"n", 1}});
   ASSERT_GT(first, 0);
   EXPECT_EQ(job(first)["state"], "PENDING");
@@ -84,13 +85,13 @@ TEST_F(Coalescing, AnEventInTheQuietWindowExtendsItAndTheJobRunsOnceWithBoth) {
     if (entry["data"].value("coalescing", "") == "window closed") closed = entry["at"];
   }
   ASSERT_FALSE(closed.empty()) << done;
-  EXPECT_GE(secondsBetween(gathered[1]["at"], closed), 0.79);
+  EXPECT_GE(secondsBetween(gathered[1]["at"], closed), 1.99);
   EXPECT_GE(secondsBetween(gathered[0]["at"], closed),
-            secondsBetween(gathered[0]["at"], gathered[1]["at"]) + 0.79);
+            secondsBetween(gathered[0]["at"], gathered[1]["at"]) + 1.99);
 }
 
 TEST_F(Coalescing, MaxWaitClosesAWindowThatKeepsGettingEvents) {
-  registerFlow("gather", "test.hook", "events", coalesce(0.5, 1.2));
+  registerFlow("gather", "test.hook", "events", coalesce(1.0, 2.0));
   long jobId = fire("test.hook", {{"k", "busy"}});
   ASSERT_GT(jobId, 0);
   // Events come faster than the quiet time for as long as the window is open.
@@ -110,15 +111,15 @@ TEST_F(Coalescing, MaxWaitClosesAWindowThatKeepsGettingEvents) {
   }
   EXPECT_EQ(closedBy, "max_wait_s") << done;
   const double open = secondsBetween(entries(done, "COALESCE").front()["at"], closedAt);
-  EXPECT_GE(open, 1.19);
-  EXPECT_LT(open, 1.2 + 0.5);
+  EXPECT_GE(open, 1.99);
+  EXPECT_LT(open, 2.0 + 1.0);
   EXPECT_EQ(ranWith(done).size(), entries(done, "COALESCE").size());
   // The next event opens a new window.
   EXPECT_NE(fire("test.hook", {{"k", "busy"}}), jobId);
 }
 
 TEST_F(Coalescing, TwoKeysMakeTwoJobsAndAnEventWithoutTheKeyRunsAlone) {
-  registerFlow("gather", "test.hook", "events", coalesce(0.3, 5));
+  registerFlow("gather", "test.hook", "events", coalesce(2.0, 10));
   long a = fire("test.hook", {{"k", "a"}});
   long b = fire("test.hook", {{"k", "b"}});
   EXPECT_EQ(fire("test.hook", {{"k", "a"}}), a);
@@ -150,7 +151,7 @@ TEST_F(Coalescing, APendingJobCanBeCancelledAndTheNextEventOpensANewWindow) {
 }
 
 TEST_F(Coalescing, FiftySimultaneousFiresWithOneKeyMakeOneJobOfFiftyEvents) {
-  registerFlow("gather", "test.hook", "events", coalesce(1.5, 30));
+  registerFlow("gather", "test.hook", "events", coalesce(3.0, 30));
   std::vector<long> jobIds(50);
   std::vector<std::thread> threads;
   for (int i = 0; i < 50; ++i) {
@@ -165,7 +166,8 @@ TEST_F(Coalescing, FiftySimultaneousFiresWithOneKeyMakeOneJobOfFiftyEvents) {
 }
 
 TEST_F(Coalescing, ARestartMidWindowLosesNoEventAndRunsOnceNotEarly) {
-  registerFlow("gather", "test.hook", "events", coalesce(2.5, 60));
+  // Long enough for the host to stop and start again inside the window.
+  registerFlow("gather", "test.hook", "events", coalesce(6.0, 60));
   long jobId = fire("test.hook", {{"k", "r"}, {"n", 1}});
   ASSERT_EQ(fire("test.hook", {{"k", "r"}, {"n", 2}}), jobId);
   ASSERT_EQ(host_->stop(), 0) << host_->log();
@@ -177,7 +179,7 @@ TEST_F(Coalescing, ARestartMidWindowLosesNoEventAndRunsOnceNotEarly) {
   ASSERT_EQ(done["state"], "SUCCEEDED") << done;
   EXPECT_EQ(ranWith(done).size(), 3u);
   EXPECT_EQ(entries(done, "RUN").size(), 1u);
-  EXPECT_GE(secondsBetween(entries(done, "COALESCE").back()["at"], entries(done, "RUN").front()["at"]), 2.49);
+  EXPECT_GE(secondsBetween(entries(done, "COALESCE").back()["at"], entries(done, "RUN").front()["at"]), 5.99);
 }
 
 }  // namespace
