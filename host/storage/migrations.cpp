@@ -71,8 +71,8 @@ const std::vector<std::vector<std::string>>& versions() {
       // key. An event's root_event_id is NULL for a root (the root is itself) and the
       // root's id for an event emitted by a job.
       {
-          "ALTER TABLE handlers ADD COLUMN coalesce TEXT",
-          "ALTER TABLE handler_versions ADD COLUMN coalesce TEXT",
+          "ALTER TABLE handlers ADD COLUMN coalesce_settings TEXT",
+          "ALTER TABLE handler_versions ADD COLUMN coalesce_settings TEXT",
           "ALTER TABLE events ADD COLUMN root_event_id INTEGER",
           "ALTER TABLE jobs ADD COLUMN coalesce_key TEXT",
           // No foreign keys: a job may gather events of other chains, which retention prunes

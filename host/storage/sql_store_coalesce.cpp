@@ -110,7 +110,7 @@ int SqlStore::closeDueWindows(const CloseWindow& close) {
   return writer_.run([&](sql::Connection& session) {
     Micros now = sql::databaseNow(session);
     auto rows = sql::query(session,
-                           std::string("SELECT j.id, j.attempt, j.max_attempts, j.created_at, v.coalesce FROM jobs j "
+                           std::string("SELECT j.id, j.attempt, j.max_attempts, j.created_at, v.coalesce_settings FROM jobs j "
                                        "JOIN handler_versions v ON v.handler_id = j.handler_id "
                                        "AND v.version = j.handler_version "
                                        "WHERE j.state = ? AND j.run_after <= ? ORDER BY j.run_after, j.id LIMIT ") +
@@ -129,7 +129,7 @@ int SqlStore::closeDueWindows(const CloseWindow& close) {
       window.facts.attempt = static_cast<int>(sql::integer(rows, "attempt"));
       window.facts.maxAttempts = static_cast<int>(sql::integer(rows, "max_attempts"));
       window.facts.now = now;
-      window.settings = jobs::coalesceFromText(sql::optionalText(rows, "coalesce").value_or("")).value_or(window.settings);
+      window.settings = jobs::coalesceFromText(sql::optionalText(rows, "coalesce_settings").value_or("")).value_or(window.settings);
       windows.push_back(std::move(window));
     }
     int closed = 0;

@@ -69,7 +69,7 @@ Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& ev
 
   std::vector<WindowMatch> matches;
   auto handlers = sql::query(session,
-                             "SELECT id, version, max_attempts, name, tags, coalesce FROM handlers "
+                             "SELECT id, version, max_attempts, name, tags, coalesce_settings FROM handlers "
                              "WHERE hook = ? AND deleted_at IS NULL ORDER BY id",
                              [&](auto& st) { st, bind(event.hook); });
   for (bool more = handlers.moveFirst(); more; more = handlers.moveNext()) {
@@ -78,7 +78,7 @@ Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& ev
                        static_cast<int>(sql::integer(handlers, "max_attempts")), sql::text(handlers, "name"),
                        std::nullopt});
     // The one check a handler without coalescing costs: its NULL column.
-    if (auto coalesce = sql::optionalText(handlers, "coalesce")) matches.back().coalesce = jobs::coalesceFromText(*coalesce);
+    if (auto coalesce = sql::optionalText(handlers, "coalesce_settings")) matches.back().coalesce = jobs::coalesceFromText(*coalesce);
   }
   if (queuedNow(session) + static_cast<std::int64_t>(matches.size()) > maxQueued) {
     return makeError(ErrorKind::QueueFull, "queue_full",

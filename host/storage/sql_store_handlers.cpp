@@ -29,7 +29,7 @@ Handler handlerFromRow(const sql::Rows& rows) {
   spec.plugin = sql::text(rows, "plugin");
   spec.config = sql::json(rows, "config");
   if (!spec.config.is_object()) spec.config = nlohmann::json::object();
-  if (auto coalesce = sql::optionalText(rows, "coalesce")) spec.coalesce = jobs::coalesceFromText(*coalesce);
+  if (auto coalesce = sql::optionalText(rows, "coalesce_settings")) spec.coalesce = jobs::coalesceFromText(*coalesce);
   return handler;
 }
 
@@ -52,7 +52,7 @@ void insertVersion(sql::Connection& session, std::int64_t handlerId, int version
   const auto coalesce = coalesceText(spec);
   sql::execute(session,
                "INSERT INTO handler_versions (handler_id, version, runtime, code, plugin, config, timeout_s, "
-               "max_attempts, created_at, coalesce) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               "max_attempts, created_at, coalesce_settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                [&](auto& st) {
                  st, bind(handlerId), bind(version), bind(runtime), bind(spec.code), bind(spec.plugin),
                      bind(config), bind(spec.timeoutS), bind(spec.maxAttempts), bind(at), bind(coalesce);
@@ -96,7 +96,7 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
       sql::execute(session,
                    "UPDATE handlers SET version = ?, runtime = ?, notify_on_success = ?, notify_on_failure = ?, "
                    "tags = ?, timeout_s = ?, max_attempts = ?, max_concurrency = ?, updated_at = ?, updated_by = ?, "
-                   "coalesce = ? WHERE id = ?",
+                   "coalesce_settings = ? WHERE id = ?",
                    [&](auto& st) {
                      st, bind(version), bind(runtime), bind(spec.notifyOnSuccess), bind(spec.notifyOnFailure),
                          bind(tags), bind(spec.timeoutS), bind(spec.maxAttempts), bind(spec.maxConcurrency),
@@ -109,7 +109,7 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
         session,
         "INSERT INTO handlers (name, hook, version, runtime, notify_on_success, notify_on_failure, tags, "
         "timeout_s, max_attempts, max_concurrency, owner_id, created_at, created_by, updated_at, updated_by, "
-        "coalesce) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "coalesce_settings) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [&](auto& st) {
           st, bind(spec.name), bind(spec.hook), bind(runtime), bind(spec.notifyOnSuccess),
               bind(spec.notifyOnFailure), bind(tags), bind(spec.timeoutS), bind(spec.maxAttempts),
