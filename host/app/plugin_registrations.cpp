@@ -14,7 +14,10 @@ bool sameSettings(const storage::Handler& existing, const storage::HandlerSpec& 
   return spec.runtime == wanted.runtime && spec.plugin == wanted.plugin && spec.tags == wanted.tags &&
          spec.notifyOnSuccess == wanted.notifyOnSuccess && spec.notifyOnFailure == wanted.notifyOnFailure &&
          spec.config == wanted.config && spec.timeoutS == wanted.timeoutS && spec.maxAttempts == wanted.maxAttempts &&
-         spec.filter == wanted.filter;
+         spec.filter == wanted.filter &&
+
+         (spec.coalesce ? jobs::coalesceToJson(*spec.coalesce) : nlohmann::json()) ==
+             (wanted.coalesce ? jobs::coalesceToJson(*wanted.coalesce) : nlohmann::json());
 }
 
 }  // namespace
@@ -51,6 +54,7 @@ void registerManifestHandlers(storage::Store& store, const registry::HookCatalog
       spec.timeoutS = wanted.timeoutS.value_or(spec.timeoutS);
       spec.maxAttempts = wanted.maxAttempts.value_or(spec.maxAttempts);
       spec.filter = wanted.filter;  // null when the manifest names none: the manifest is the whole setting
+      spec.coalesce = wanted.coalesce;
       bool current = false;
       for (const auto& existing : store.listHandlers({spec.hook})) {
         current = current || (existing.spec.name == spec.name && sameSettings(existing, spec));

@@ -29,6 +29,8 @@ RunRequest requestFor(const storage::ClaimedJob& job) {
   request.config = spec.config;
   request.payload = job.payload;
   request.timeout = std::chrono::seconds(spec.timeoutS);
+  request.events = job.events;
+  request.eventAt = formatRfc3339(job.eventAt);
   return request;
 }
 
@@ -73,9 +75,11 @@ void Dispatcher::start() {
   // 0 workers: a host that serves the API and keeps the store healthy but runs no jobs.
   for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { workerLoop(); });
   threads_.emplace_back([this] { housekeepingLoop(); });
+  windows_.start();
 }
 
 bool Dispatcher::stop(std::chrono::milliseconds drainFor) {
+  windows_.stop();
   std::unique_lock lock(mutex_);
   if (threads_.empty()) return true;
   stopping_ = true;

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "dispatch/coalesce_windows.hpp"
 #include "dispatch/event_service.hpp"
 #include "dispatch/executor.hpp"
 #include "dispatch/retry_policy.hpp"
@@ -128,6 +129,7 @@ class Dispatcher final : public FireClaimer {
   std::vector<Unrecorded> unrecorded_;  // their jobs are still in running_
   std::size_t unrecordedLogged_ = 0;    // housekeeping thread only: the count last logged
   std::vector<std::thread> threads_;
+  CoalesceWindows windows_{lifecycle_, [this] { wake(); }};  // last: its thread calls wake()
 };
 
 }  // namespace hookhost::dispatch

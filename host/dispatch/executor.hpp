@@ -32,6 +32,11 @@ struct RunRequest {
   nlohmann::json config = nlohmann::json::object();
   nlohmann::json payload = nlohmann::json::object();
   std::chrono::milliseconds timeout{60'000};
+  /// The events the run is for (ctx.events): [{"event_id", "hook", "payload", "at"}].
+  /// Null for a job of one event, whose one element the runner makes from the fields
+  /// above and eventAt (nothing is copied for the common case).
+  nlohmann::json events;
+  std::string eventAt;  // RFC 3339: when the job's event was recorded
 };
 
 /// An event a running handler asks to fire (ctx.emit / the plugin host table).

@@ -25,6 +25,7 @@ Status JobRunContext::emit(const EmittedEvent& event) {
   next.tags = event.tags;
   next.key = event.key;
   next.parentJobId = job_.jobId;
+  next.rootEventId = job_.rootEventId;
   next.depth = job_.eventDepth + 1;
   // An emitted event acts with the identity of the handler's owner, like the handler.
   next.createdBy = job_.ownerName;

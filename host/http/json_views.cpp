@@ -53,6 +53,8 @@ nlohmann::json eventToJson(const storage::Event& event, const std::vector<storag
       {"tags", event.tags},
       {"key", optionalText(event.key)},
       {"parent_job", event.parentJobId ? nlohmann::json(*event.parentJobId) : nlohmann::json()},
+      {"parent_job_id", event.parentJobId ? nlohmann::json(*event.parentJobId) : nlohmann::json()},
+      {"root_event_id", event.rootEventId ? event.rootEventId : event.id},
       {"depth", event.depth},
       {"created_by", event.createdBy},
       {"created_at", formatRfc3339(event.createdAt)},

@@ -114,6 +114,18 @@ Result<std::vector<storage::Rerun>> JobLifecycle::rerun(const storage::RerunSele
   return reruns;
 }
 
+int JobLifecycle::closeDueWindows() {
+  const int closed = jobs_.closeDueWindows([](const JobFacts& job, const std::string& closedBy, const nlohmann::json& window) {
+    TriggerInput input;
+    input.trigger = Trigger::WindowClosed;
+    input.reason = closedBy;
+    input.data = window;
+    return decide(job, input);
+  });
+  if (closed > 0) watch_.changed();
+  return closed;
+}
+
 Status JobLifecycle::deregisterHandler(std::int64_t handlerId, const storage::User& actor) {
   TriggerInput input;
   input.trigger = Trigger::HandlerDeregistered;

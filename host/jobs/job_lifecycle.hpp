@@ -82,6 +82,8 @@ class JobLifecycle {
   /// Re-runs (POST /v1/jobs/{id}/rerun, POST /v1/replay): a new job per selected job, made
   /// by the table's rerun rule, all in one transaction; then wakes the dispatchers.
   Result<std::vector<storage::Rerun>> rerun(const storage::RerunSelection& selection);
+  /// Coalescing windows that are due go QUEUED (the table's WindowClosed); returns how many.
+  int closeDueWindows();
   /// Deregisters the handler; its jobs not yet started are cancelled.
   Status deregisterHandler(std::int64_t handlerId, const storage::User& actor);
   /// The jobs failed since this host started because they took their host down in-process

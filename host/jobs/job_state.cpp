@@ -31,6 +31,7 @@ bool isTerminal(JobState state) {
 const char* historyKindName(HistoryKind kind) {
   switch (kind) {
     case HistoryKind::Create: return "CREATE";
+    case HistoryKind::Coalesce: return "COALESCE";
     case HistoryKind::Run: return "RUN";
     case HistoryKind::Update: return "UPDATE";
     case HistoryKind::Retry: return "RETRY";

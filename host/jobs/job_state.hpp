@@ -6,7 +6,7 @@
 namespace hookhost::jobs {
 
 /// Where a job is in its life (DESIGN "Job states"). PENDING is a coalescing job whose
-/// window is still open; nothing creates one yet.
+/// window is still open: it gathers events until the window closes.
 enum class JobState { Pending, Queued, Running, Waiting, Succeeded, Failed, TimedOut, Cancelled };
 
 inline constexpr JobState kAllJobStates[] = {JobState::Pending,   JobState::Queued, JobState::Running,
@@ -19,9 +19,10 @@ std::optional<JobState> parseJobState(std::string_view text);
 bool isTerminal(JobState state);
 
 /// The kinds of entries in a job's history.
-enum class HistoryKind { Create, Run, Update, Retry, Defer, Finish, Fail, Timeout, Cancel, Notify };
+enum class HistoryKind { Create, Coalesce, Run, Update, Retry, Defer, Finish, Fail, Timeout, Cancel, Notify };
 
-inline constexpr HistoryKind kAllHistoryKinds[] = {HistoryKind::Create, HistoryKind::Run,     HistoryKind::Update,
+inline constexpr HistoryKind kAllHistoryKinds[] = {HistoryKind::Create, HistoryKind::Coalesce, HistoryKind::Run,
+                                                   HistoryKind::Update,
                                                    HistoryKind::Retry,  HistoryKind::Defer,   HistoryKind::Finish,
                                                    HistoryKind::Fail,   HistoryKind::Timeout, HistoryKind::Cancel,
                                                    HistoryKind::Notify};

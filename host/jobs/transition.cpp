@@ -152,8 +152,12 @@ Decision cancel(const JobFacts& job, const TriggerInput& input) {
   return moving(job, JobState::Cancelled, HistoryKind::Cancel, {{"reason", input.reason}});
 }
 
-Decision windowClosed(const JobFacts& job, const TriggerInput&) {
-  Transition transition = moving(job, JobState::Queued, HistoryKind::Update, {{"coalescing", "window closed"}});
+// The input's reason says which rule closed it (quiet, max wait) and what it waited for.
+Decision windowClosed(const JobFacts& job, const TriggerInput& input) {
+  nlohmann::json data = {{"coalescing", "window closed"}};
+  if (!input.reason.empty()) data["closed_by"] = input.reason;
+  if (!input.data.is_null()) data["window"] = input.data;
+  Transition transition = moving(job, JobState::Queued, HistoryKind::Update, std::move(data));
   transition.requeueAfter = 0;
   return transition;
 }
@@ -181,7 +185,7 @@ Refusal refusal(const JobFacts& job, Trigger trigger) {
   switch (trigger) {
     case Trigger::Cancelled:
       return {{ErrorKind::Conflict, "job_not_queued",
-               "job " + id + " is " + jobStateName(job.state) + "; only a QUEUED job can be cancelled"}};
+               "job " + id + " is " + jobStateName(job.state) + "; only a QUEUED or PENDING job can be cancelled"}};
     case Trigger::CallbackUpdate:
     case Trigger::CallbackFinish:
     case Trigger::CallbackFail: return {{ErrorKind::Conflict, "job_not_waiting", "job " + id + " is not waiting"}};

@@ -1,5 +1,7 @@
 #include "notify/message_builder.hpp"
 
+#include "notify/chain_report.hpp"
+
 #include <cstdio>
 
 #include <Poco/Net/MailMessage.h>
@@ -135,7 +137,7 @@ std::string MessageBuilder::body(const Notification& n) const {
   }
   if (text.empty()) {
     out += succeeded ? "(no text)\n" : "(no error text)\n";
-    return toCrlf(out);
+    return toCrlf(out + chainSection(n));
   }
   std::string shown = truncateUtf8(text, settings_.maxTextBytes);
   out += shown;
@@ -145,6 +147,7 @@ std::string MessageBuilder::body(const Notification& n) const {
            " bytes and only the first " + std::to_string(shown.size()) +
            " are shown; the full text is in the job: GET " + jobPath + "]\n";
   }
+  if (!succeeded) out += chainSection(n);
   return toCrlf(out);
 }
 

@@ -21,7 +21,7 @@ std::optional<Outcome> parseOutcome(std::string_view name) {
 std::string jobPathOf(std::int64_t jobId) { return "/v1/jobs/" + std::to_string(jobId); }
 
 nlohmann::json notificationToJson(const Notification& n) {
-  return {
+  nlohmann::json out = {
       {"job_id", n.jobId},
       {"event_id", n.eventId},
       {"handler_id", n.handlerId},
@@ -38,6 +38,8 @@ nlohmann::json notificationToJson(const Notification& n) {
       {"job_path", n.jobPath},
       {"public_base_url", n.publicBaseUrl},
   };
+  if (!n.chain.is_null()) out["chain"] = n.chain;
+  return out;
 }
 
 Result<Notification> notificationFromJson(const nlohmann::json& snapshot) {
@@ -64,6 +66,7 @@ Result<Notification> notificationFromJson(const nlohmann::json& snapshot) {
     n.finishedAt = snapshot.at("finished_at").get<Micros>();
     n.jobPath = snapshot.at("job_path").get<std::string>();
     n.publicBaseUrl = snapshot.at("public_base_url").get<std::string>();
+    if (auto chain = snapshot.find("chain"); chain != snapshot.end() && chain->is_object()) n.chain = *chain;
   } catch (const nlohmann::json::exception& e) {
     return bad(e.what());
   }

@@ -41,6 +41,10 @@ struct Notification {
   Micros finishedAt = 0;
   std::string jobPath;        // "/v1/jobs/<job id>"
   std::string publicBaseUrl;  // e.g. "https://hooks.example.com"; empty when not configured
+  /// A failed job of a multi-step chain (DESIGN "Chains"): {"root_event_id", "root_hook",
+  /// "steps": [{"job_id", "event_id", "handler", "hook", "state", "error"}], "truncated"};
+  /// null otherwise.
+  nlohmann::json chain;
 
   // Send state (owned by the outbox).
   Micros createdAt = 0;  // when the row was committed; the retry window starts here

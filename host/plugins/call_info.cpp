@@ -23,7 +23,9 @@ CallInfo::CallInfo(const dispatch::RunRequest& request, std::string pluginHandle
       registeredName_(request.handlerName),
       hook_(request.hook),
       user_(request.user),
-      config_(request.config.is_object() ? request.config.dump() : "{}") {
+      config_(request.config.is_object() ? request.config.dump() : "{}"),
+      eventAt_(request.eventAt),
+      events_(request.events.is_array() ? request.events.dump() : "") {
   call_.job_id = request.jobId;
   call_.event_id = request.eventId;
   call_.handler_id = request.handlerId;
@@ -37,7 +39,9 @@ CallInfo::CallInfo(const nlohmann::json& job, const nlohmann::json& config, std:
       registeredName_(field<std::string>(job, "handler", "")),
       hook_(field<std::string>(job, "hook", "")),
       user_(field<std::string>(job, "user", "")),
-      config_(config.is_object() ? config.dump() : "{}") {
+      config_(config.is_object() ? config.dump() : "{}"),
+      eventAt_(field<std::string>(job, "event_at", "")),
+      events_(job.contains("events") && job["events"].is_array() ? job["events"].dump() : "") {
   call_.job_id = field<std::int64_t>(job, "job_id", 0);
   call_.event_id = field<std::int64_t>(job, "event_id", 0);
   call_.handler_id = field<std::int64_t>(job, "handler_id", 0);
@@ -54,6 +58,9 @@ void CallInfo::point() {
   call_.user = user_.c_str();
   call_.config_json = config_.data();
   call_.config_len = config_.size();
+  call_.event_at = eventAt_.c_str();
+  call_.events_json = events_.empty() ? nullptr : events_.data();
+  call_.events_len = events_.size();
 }
 
 }  // namespace hookhost::plugins

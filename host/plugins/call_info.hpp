@@ -30,6 +30,8 @@ class CallInfo {
   std::string hook_;
   std::string user_;
   std::string config_;
+  std::string eventAt_;
+  std::string events_;  // empty: a job of one event (events_json NULL)
   hh_call_v1 call_{};
 };
 

@@ -92,6 +92,11 @@ Result<PluginManifest> parseManifest(const json& document, const std::filesystem
       if (!compiled) return manifestError(file, compiled.error().message);
       handler.filter = *filter;
     }
+    if (auto coalesce = entry.find("coalesce"); coalesce != entry.end() && !coalesce->is_null()) {
+      auto settings = jobs::parseCoalesce(*coalesce);
+      if (!settings) return manifestError(file, where + "." + settings.error().message);
+      handler.coalesce = *settings;
+    }
     manifest.handlers.push_back(std::move(handler));
   }
   return manifest;
@@ -123,6 +128,7 @@ json PluginManifest::toJson() const {
     if (handler.timeoutS) entry["timeout_s"] = *handler.timeoutS;
     if (handler.maxAttempts) entry["max_attempts"] = *handler.maxAttempts;
     if (!handler.filter.is_null()) entry["filter"] = handler.filter;
+    if (handler.coalesce) entry["coalesce"] = jobs::coalesceToJson(*handler.coalesce);
     out["handlers"].push_back(std::move(entry));
   }
   return out;

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jobs/coalesce_settings.hpp"
+
 #include "common/result.hpp"
 
 namespace hookhost::plugins {
@@ -28,12 +30,14 @@ struct ManifestHandler {
   std::optional<int> timeoutS;
   std::optional<int> maxAttempts;
   nlohmann::json filter;  // the content filter's pattern (filter/event_pattern.hpp); null: none
+  std::optional<jobs::CoalesceSettings> coalesce;
 };
 
 /// `<name>.json` beside a plugin (see plugin-sdk/README.md for the schema):
 /// {"config": {...plugin-level config given to init...},
 ///  "handlers": [{"handler", "name", "hook", "tags", "notify_on_success", "notify_on_failure",
-///                "config", "execution", "timeout_s", "max_attempts", "filter"}]}
+///                "config", "execution", "timeout_s", "max_attempts", "filter",
+///                "coalesce"}]}
 struct PluginManifest {
   std::filesystem::path file;
   nlohmann::json config = nlohmann::json::object();

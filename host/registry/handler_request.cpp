@@ -158,6 +158,11 @@ Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const
     }
     spec.filter = *filter;
   }
+  if (auto coalesce = body.find("coalesce"); coalesce != body.end() && !coalesce->is_null()) {
+    auto settings = jobs::parseCoalesce(*coalesce);
+    if (!settings) return settings.error();
+    spec.coalesce = *settings;
+  }
   return spec;
 }
 
@@ -182,6 +187,7 @@ nlohmann::json handlerToJson(const storage::Handler& handler) {
   };
   if (spec.runtime == Runtime::Plugin) out["plugin"] = spec.plugin;
   out["filter"] = spec.filter.value_or(nullptr);
+  out["coalesce"] = spec.coalesce ? jobs::coalesceToJson(*spec.coalesce) : nlohmann::json();
   return out;
 }
 

@@ -18,6 +18,7 @@ struct NewEvent {
   std::vector<std::string> tags;
   std::optional<std::string> key;
   std::optional<std::int64_t> parentJobId;
+  std::optional<std::int64_t> rootEventId;  // emitted: the chain's root (the parent job's)
   int depth = 0;
   std::string createdBy;
 };
@@ -39,6 +40,11 @@ struct ClaimedJob {
   std::string ownerName;
   nlohmann::json payload;
   int eventDepth = 0;
+  std::int64_t rootEventId = 0;  // of the job's event's chain
+  Micros eventAt = 0;            // when the job's event was recorded
+  /// A coalesced job's gathered events ([{"event_id", "hook", "payload", "at"}], oldest
+  /// first; `payload` is the last one's); null for a job of one event.
+  nlohmann::json events;
 };
 
 /// Jobs a fire leases in its own transaction, for the firing host's idle workers: they
@@ -72,6 +78,15 @@ struct JobQuery {
 enum class RescueScope { ExpiredLeases, AllRunning };
 
 enum class Sharing { ThisHostOnly, SharedByHosts };
+
+/// Everything of one chain (an event and what its jobs emitted, recursively), for
+/// GET /v1/events/{id}/tree.
+struct ChainRecords {
+  std::vector<Event> events;  // the root first, then by id
+  std::vector<Job> jobs;      // of those events, coalesced ones included
+  std::vector<std::pair<std::int64_t, std::int64_t>> gathered;  // (job, event) of coalesced jobs
+  bool truncated = false;     // more events than the limit
+};
 
 /// A host using the store, as it last reported itself.
 struct HostInfo {

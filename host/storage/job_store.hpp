@@ -69,6 +69,11 @@ class JobStore {
                                                const DecideRerun& decide) = 0;
   /// The jobs a replay of `query` would re-run, oldest first (a dry run).
   virtual std::vector<Job> replayCandidates(const ReplayQuery& query) = 0;
+  /// Moves each PENDING job whose window is due (its quiet or max wait passed and, with
+  /// after_chain, its chains' other jobs ended) by what `close` decides; returns how many.
+  virtual int closeDueWindows(const CloseWindow& close) = 0;
+  /// The chain of `rootEventId` (its own root_event_id or itself), up to `maxEvents` events.
+  virtual ChainRecords readChain(std::int64_t rootEventId, std::size_t maxEvents) = 0;
 
   virtual std::int64_t countQueued() = 0;
   /// Jobs per state, for /metrics.

@@ -31,6 +31,11 @@ struct TransitionWrite {
 /// table makes of the trigger at hand. Runs on the store's writer thread: pure and quick.
 using Decide = std::function<jobs::Decision(const jobs::JobFacts&)>;
 
+/// What the table makes of a due coalescing window: `closedBy` names the rule that closed
+/// it (quiet_s, max_wait_s), `window` what it waited for.
+using CloseWindow =
+    std::function<jobs::Decision(const jobs::JobFacts&, const std::string& closedBy, const nlohmann::json& window)>;
+
 /// A running job whose lease ran out, as the rescuer is shown it.
 struct LostAttempt {
   jobs::JobFacts facts;  // lostLeasesInARow counted from the job's history

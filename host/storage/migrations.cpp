@@ -77,6 +77,26 @@ const std::vector<std::vector<std::string>>& versions() {
           "ALTER TABLE handler_versions ADD COLUMN created_by TEXT NOT NULL DEFAULT ''",
           "ALTER TABLE jobs ADD COLUMN payload TEXT",
       },
+      // 6: coalescing and chains (issue 14). A handler's (and each version's) coalesce
+      // settings as JSON, NULL for none. A coalescing job holds its key (the JSON array of
+      // the payload values at the key's pointers) and gathers its events in job_events;
+      // the partial unique index is what keeps two hosts from opening two windows for one
+      // key. An event's root_event_id is NULL for a root (the root is itself) and the
+      // root's id for an event emitted by a job.
+      {
+          "ALTER TABLE handlers ADD COLUMN coalesce_settings TEXT",
+          "ALTER TABLE handler_versions ADD COLUMN coalesce_settings TEXT",
+          "ALTER TABLE events ADD COLUMN root_event_id INTEGER",
+          "ALTER TABLE jobs ADD COLUMN coalesce_key TEXT",
+          // No foreign keys: a job may gather events of other chains, which retention prunes
+          // apart; it deletes these rows with either side.
+          "CREATE TABLE job_events (job_id INTEGER NOT NULL, event_id INTEGER NOT NULL, at INTEGER NOT NULL, "
+          "PRIMARY KEY (job_id, event_id))",
+          "CREATE INDEX job_events_by_event ON job_events(event_id)",
+          "CREATE UNIQUE INDEX jobs_pending_key ON jobs(handler_id, coalesce_key) "
+          "WHERE state = 'PENDING' AND coalesce_key IS NOT NULL",
+          "CREATE INDEX events_by_root ON events(root_event_id) WHERE root_event_id IS NOT NULL",
+      },
   };
   return all;
 }

@@ -10,6 +10,7 @@
 #include "common/runtime.hpp"
 
 #include "common/clock.hpp"
+#include "jobs/coalesce_settings.hpp"
 #include "jobs/job_state.hpp"
 
 namespace hookhost::storage {
@@ -51,6 +52,7 @@ struct HandlerSpec {
   // replaced handler keeps its filter (a new one has none); JSON null: no filter. Read
   // from the store it is always set.
   std::optional<nlohmann::json> filter;
+  std::optional<jobs::CoalesceSettings> coalesce;  // none: one job per event
 };
 
 struct Handler {
@@ -103,6 +105,7 @@ struct Event {
   std::vector<std::string> tags;
   std::optional<std::string> key;
   std::optional<std::int64_t> parentJobId;
+  std::int64_t rootEventId = 0;  // the chain's first event; its own id for a root
   int depth = 0;
   std::string createdBy;
   Micros createdAt = 0;

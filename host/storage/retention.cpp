@@ -108,6 +108,8 @@ void deleteEvents(sql::Connection& session, const std::vector<std::int64_t>& eve
     pruned.history += run("DELETE FROM job_history WHERE job_id IN (SELECT id FROM jobs WHERE event_id IN (" + in + "))");
     pruned.notifications +=
         run("DELETE FROM notifications WHERE job_id IN (SELECT id FROM jobs WHERE event_id IN (" + in + "))");
+    run("DELETE FROM job_events WHERE job_id IN (SELECT id FROM jobs WHERE event_id IN (" + in + "))");
+    run("DELETE FROM job_events WHERE event_id IN (" + in + ")");
     pruned.jobs += run("DELETE FROM jobs WHERE event_id IN (" + in + ")");
     pruned.events += run("DELETE FROM events WHERE id IN (" + in + ")");
   }

@@ -72,6 +72,8 @@ class SqlStore final : public Store {
   Result<std::vector<Rerun>> rerunJobs(const RerunSelection& selection, std::int64_t maxQueued,
                                        const DecideRerun& decide) override;
   std::vector<Job> replayCandidates(const ReplayQuery& query) override;
+  int closeDueWindows(const CloseWindow& close) override;
+  ChainRecords readChain(std::int64_t rootEventId, std::size_t maxEvents) override;
   std::int64_t countQueued() override;
   std::vector<std::pair<std::string, std::int64_t>> countJobsByState() override;
 
@@ -109,10 +111,22 @@ class SqlStore final : public Store {
   std::optional<Handler> readHandler(sql::Connection& session, std::int64_t id, bool withCode);
   std::vector<Job> readJobs(sql::Connection& session, const std::string& where,
                             const std::function<void(sql::Params&)>& bindParameters);
+  /// A handler an event matched, as the fire records its job.
+  struct WindowMatch {
+    std::int64_t id;
+    int version;
+    int maxAttempts;
+    std::string name;
+    std::optional<jobs::CoalesceSettings> coalesce;
+  };
   // Writer-thread helpers: they run inside the caller's transaction.
   /// One re-run inside the caller's transaction; a refusal is thrown (RerunRefused) so the
   /// whole selection rolls back.
   Rerun rerunIn(sql::Connection& session, const RerunRequest& request, const DecideRerun& decide, Micros at);
+  /// Adds the event to the handler's open window for `key` (opening one: a PENDING job);
+  /// returns the job.
+  std::int64_t gatherInWindow(sql::Connection& session, std::int64_t eventId, const WindowMatch& match,
+                              const std::string& key, Micros at);
   Result<FireResult> fireIn(sql::Connection& session, const NewEvent& event, std::int64_t maxQueued);
   void appendHistory(sql::Connection& session, std::int64_t jobId, jobs::HistoryKind kind,
                      const nlohmann::json& data, Micros at);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "storage/sql_rows.hpp"
+#include "storage/sql_store_coalesce.hpp"
 
 namespace hookhost::storage {
 
@@ -38,6 +39,8 @@ ClaimedJob claimedFromRow(const sql::Rows& rows) {
   job.ownerName = sql::text(rows, "owner_name");
   job.payload = sql::json(rows, "payload");
   job.eventDepth = static_cast<int>(sql::integer(rows, "depth"));
+  job.rootEventId = sql::optionalInteger(rows, "root_event_id").value_or(job.eventId);
+  job.eventAt = sql::integer(rows, "event_at");
   Handler& handler = job.handler;
   handler.id = sql::integer(rows, "handler_id");
   handler.version = static_cast<int>(sql::integer(rows, "handler_version"));
@@ -148,7 +151,7 @@ std::vector<ClaimedJob> SqlStore::leaseJobs(sql::Connection& session, const std:
       session,
       "SELECT j.id, j.event_id, j.attempt, j.max_attempts, j.created_at, j.handler_id, j.handler_version, "
       "h.name AS handler_name, h.hook, h.owner_id, h.notify_on_success, h.notify_on_failure, "
-      "v.runtime, v.code, v.plugin, v.config, v.timeout_s, u.name AS owner_name, e.depth, "
+      "v.runtime, v.code, v.plugin, v.config, v.timeout_s, u.name AS owner_name, e.depth, e.root_event_id, e.created_at AS event_at, j.coalesce_key, "
       // a re-run's edited payload, else the event's
       "COALESCE(j.payload, e.payload) AS payload "
       "FROM jobs j JOIN handlers h ON h.id = j.handler_id "
@@ -161,6 +164,11 @@ std::vector<ClaimedJob> SqlStore::leaseJobs(sql::Connection& session, const std:
   std::vector<ClaimedJob> claimed;
   for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
     ClaimedJob job = claimedFromRow(rows);
+    // The one check a job of one event costs: a coalesced job runs with all it gathered.
+    if (sql::optionalText(rows, "coalesce_key")) {
+      job.events = gatheredEvents(session, job.jobId);
+      if (!job.events.empty()) job.payload = job.events.back()["payload"];
+    }
     const jobs::Transition started = moveOf(job.attempt - 1);
     appendHistory(session, job.jobId, started.history, started.historyData, at);
     claimed.push_back(std::move(job));

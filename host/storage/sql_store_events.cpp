@@ -1,4 +1,5 @@
 #include "storage/sql_rows.hpp"
+#include "storage/sql_store_coalesce.hpp"
 #include "storage/sql_store.hpp"
 #include "storage/tag_matching.hpp"
 
@@ -44,8 +45,9 @@ bool admittedByFilter(filter::FilterCache& filters, const sql::Rows& handlers, c
 std::vector<FiredJob> firedJobsOf(sql::Connection& session, std::int64_t eventId) {
   auto rows = sql::query(session,
                          "SELECT j.id, j.handler_id, h.name FROM jobs j JOIN handlers h ON h.id = j.handler_id "
-                         "WHERE j.event_id = ? ORDER BY j.id",
-                         [&](auto& st) { st, bind(eventId); });
+                         "WHERE j.event_id = ? OR j.id IN (SELECT job_id FROM job_events WHERE event_id = ?) "
+                         "ORDER BY j.id",
+                         [&](auto& st) { st, bind(eventId), bind(eventId); });
   std::vector<FiredJob> jobs;
   for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
     jobs.push_back({sql::integer(rows, "id"), sql::integer(rows, "handler_id"), sql::text(rows, "name")});
@@ -73,22 +75,19 @@ Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& ev
     }
   }
 
-  struct Match {
-    std::int64_t id;
-    int version;
-    int maxAttempts;
-    std::string name;
-  };
-  std::vector<Match> matches;
+  std::vector<WindowMatch> matches;
   auto handlers = sql::query(session,
-                             "SELECT id, version, max_attempts, name, tags, content_filter FROM handlers "
+                             "SELECT id, version, max_attempts, name, tags, content_filter, coalesce_settings FROM handlers "
                              "WHERE hook = ? AND deleted_at IS NULL ORDER BY id",
                              [&](auto& st) { st, bind(event.hook); });
   for (bool more = handlers.moveFirst(); more; more = handlers.moveNext()) {
     if (!tagsMatch(event.tags, sql::stringList(sql::json(handlers, "tags")))) continue;
     if (!admittedByFilter(filters_, handlers, event.payload)) continue;
     matches.push_back({sql::integer(handlers, "id"), static_cast<int>(sql::integer(handlers, "version")),
-                       static_cast<int>(sql::integer(handlers, "max_attempts")), sql::text(handlers, "name")});
+                       static_cast<int>(sql::integer(handlers, "max_attempts")), sql::text(handlers, "name"),
+                       std::nullopt});
+    // The one check a handler without coalescing costs: its NULL column.
+    if (auto coalesce = sql::optionalText(handlers, "coalesce_settings")) matches.back().coalesce = jobs::coalesceFromText(*coalesce);
   }
   if (queuedNow(session) + static_cast<std::int64_t>(matches.size()) > maxQueued) {
     return makeError(ErrorKind::QueueFull, "queue_full",
@@ -101,19 +100,32 @@ Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& ev
   std::string tags = nlohmann::json(event.tags).dump();
   Poco::Nullable<std::string> key;
   if (event.key) key = *event.key;
-  Poco::Nullable<Poco::Int64> parent;
+  Poco::Nullable<Poco::Int64> parent, root;
   if (event.parentJobId) parent = *event.parentJobId;
+  if (event.rootEventId) root = *event.rootEventId;
   std::int64_t eventId = sql::insert(
       session,
-      "INSERT INTO events (hook, payload, tags, idem_key, parent_job_id, depth, created_by, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO events (hook, payload, tags, idem_key, parent_job_id, depth, created_by, created_at, "
+      "root_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       [&](auto& st) {
         st, bind(event.hook), bind(payload), bind(tags), bind(key), bind(parent), bind(event.depth),
-            bind(event.createdBy), bind(at);
+            bind(event.createdBy), bind(at), bind(root);
       });
   FireResult fired{eventId, {}, false, {}};
   const std::string queued = jobStateName(JobState::Queued);
-  for (const Match& match : matches) {
+  std::int64_t queuedJobs = 0;
+  for (const WindowMatch& match : matches) {
+    nlohmann::json created = {{"event_id", fired.eventId}, {"handler_id", match.id}, {"handler_version", match.version}};
+    if (match.coalesce) {
+      auto window = jobs::coalesceKeyOf(*match.coalesce, event.payload);
+      if (window.key) {
+        fired.jobs.push_back({gatherInWindow(session, fired.eventId, match, *window.key, at), match.id, match.name});
+        continue;
+      }
+      // DESIGN: not merged with other events lacking it either; the history says why.
+      created["coalesce"] = {{"coalesced", false}, {"reason", "the payload has no " + window.missingPointer}};
+    }
+    ++queuedJobs;
     std::int64_t jobId = sql::insert(
         session,
         "INSERT INTO jobs (event_id, handler_id, handler_version, state, attempt, max_attempts, run_after, "
@@ -122,11 +134,10 @@ Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& ev
           st, bind(fired.eventId), bind(match.id), bind(match.version), bind(queued), bind(match.maxAttempts),
               bind(at), bind(at);
         });
-    appendHistory(session, jobId, jobs::HistoryKind::Create,
-                  {{"event_id", fired.eventId}, {"handler_id", match.id}, {"handler_version", match.version}}, at);
+    appendHistory(session, jobId, jobs::HistoryKind::Create, created, at);
     fired.jobs.push_back({jobId, match.id, match.name});
   }
-  queued_.add(static_cast<std::int64_t>(matches.size()));
+  queued_.add(queuedJobs);
   return fired;
 }
 
@@ -142,18 +153,23 @@ std::optional<Event> SqlStore::getEvent(std::int64_t id) {
   return read([&](sql::Connection& session) -> std::optional<Event> {
     auto rows = sql::query(session, "SELECT * FROM events WHERE id = ?", [&](auto& st) { st, bind(id); });
     if (!rows.moveFirst()) return std::nullopt;
-    Event event;
-    event.id = id;
-    event.hook = sql::text(rows, "hook");
-    event.payload = sql::json(rows, "payload");
-    event.tags = sql::stringList(sql::json(rows, "tags"));
-    event.key = sql::optionalText(rows, "idem_key");
-    event.parentJobId = sql::optionalInteger(rows, "parent_job_id");
-    event.depth = static_cast<int>(sql::integer(rows, "depth"));
-    event.createdBy = sql::text(rows, "created_by");
-    event.createdAt = sql::integer(rows, "created_at");
-    return event;
+    return eventFromRow(rows);
   });
+}
+
+Event eventFromRow(const sql::Rows& rows) {
+  Event event;
+  event.id = sql::integer(rows, "id");
+  event.hook = sql::text(rows, "hook");
+  event.payload = sql::json(rows, "payload");
+  event.tags = sql::stringList(sql::json(rows, "tags"));
+  event.key = sql::optionalText(rows, "idem_key");
+  event.parentJobId = sql::optionalInteger(rows, "parent_job_id");
+  event.rootEventId = sql::optionalInteger(rows, "root_event_id").value_or(event.id);
+  event.depth = static_cast<int>(sql::integer(rows, "depth"));
+  event.createdBy = sql::text(rows, "created_by");
+  event.createdAt = sql::integer(rows, "created_at");
+  return event;
 }
 
 std::vector<Job> SqlStore::readJobs(sql::Connection& session, const std::string& where,
@@ -166,7 +182,10 @@ std::vector<Job> SqlStore::readJobs(sql::Connection& session, const std::string&
 
 std::vector<Job> SqlStore::jobsOfEvent(std::int64_t eventId) {
   return read([&](sql::Connection& session) {
-    return readJobs(session, "WHERE j.event_id = ? ORDER BY j.id", [&](auto& st) { st, bind(eventId); });
+    // A coalesced job is the job of every event it gathered, not only of its first.
+    return readJobs(session,
+                    "WHERE j.event_id = ? OR j.id IN (SELECT job_id FROM job_events WHERE event_id = ?) ORDER BY j.id",
+                    [&](auto& st) { st, bind(eventId), bind(eventId); });
   });
 }
 

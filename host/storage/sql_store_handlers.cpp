@@ -31,7 +31,14 @@ Handler handlerFromRow(const sql::Rows& rows) {
   spec.config = sql::json(rows, "config");
   if (!spec.config.is_object()) spec.config = nlohmann::json::object();
   spec.filter = sql::json(rows, "content_filter");  // NULL reads as JSON null: no filter
+  if (auto coalesce = sql::optionalText(rows, "coalesce_settings")) spec.coalesce = jobs::coalesceFromText(*coalesce);
   return handler;
+}
+
+// The stored form of a handler's coalesce settings: NULL for none.
+std::optional<std::string> coalesceText(const HandlerSpec& spec) {
+  if (!spec.coalesce) return std::nullopt;
+  return jobs::coalesceToJson(*spec.coalesce).dump();
 }
 
 // The handler's current version joined with its row; code only when asked for.
@@ -46,13 +53,14 @@ void insertVersion(sql::Connection& session, std::int64_t handlerId, int version
                    Micros at, const std::string& by) {
   std::string config = spec.config.dump();
   std::string runtime(runtimeName(spec.runtime));
+  const auto coalesce = coalesceText(spec);
   std::string settings = settingsOf(spec).dump();
   sql::execute(session,
                "INSERT INTO handler_versions (handler_id, version, runtime, code, plugin, config, timeout_s, "
-               "max_attempts, created_at, settings, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               "max_attempts, created_at, settings, created_by, coalesce_settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                [&](auto& st) {
                  st, bind(handlerId), bind(version), bind(runtime), bind(spec.code), bind(spec.plugin),
-                     bind(config), bind(spec.timeoutS), bind(spec.maxAttempts), bind(at), bind(settings), bind(by);
+                     bind(config), bind(spec.timeoutS), bind(spec.maxAttempts), bind(at), bind(settings), bind(by), bind(coalesce);
                });
 }
 
@@ -86,6 +94,7 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
     Micros at = sql::databaseNow(session);
     std::string tags = nlohmann::json(spec.tags).dump();
     std::string runtime(runtimeName(spec.runtime));
+    const auto coalesce = coalesceText(spec);
     auto existing = sql::query(session,
                                std::string("SELECT id, version, owner_id, created_by FROM handlers "
                                            "WHERE hook = ? AND name = ? AND deleted_at IS NULL") +
@@ -101,12 +110,12 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
       int version = static_cast<int>(sql::integer(existing, "version")) + 1;
       sql::execute(session,
                    "UPDATE handlers SET version = ?, runtime = ?, notify_on_success = ?, notify_on_failure = ?, "
-                   "tags = ?, timeout_s = ?, max_attempts = ?, max_concurrency = ?, updated_at = ?, updated_by = ? "
-                   "WHERE id = ?",
+                   "tags = ?, timeout_s = ?, max_attempts = ?, max_concurrency = ?, updated_at = ?, updated_by = ?, "
+                   "coalesce_settings = ? WHERE id = ?",
                    [&](auto& st) {
                      st, bind(version), bind(runtime), bind(spec.notifyOnSuccess), bind(spec.notifyOnFailure),
                          bind(tags), bind(spec.timeoutS), bind(spec.maxAttempts), bind(spec.maxConcurrency),
-                         bind(at), bind(actor.name), bind(id);
+                         bind(at), bind(actor.name), bind(coalesce), bind(id);
                    });
       insertVersion(session, id, version, spec, at, actor.name);
       writeFilter(session, id, spec);
@@ -115,12 +124,13 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
     std::int64_t id = sql::insert(
         session,
         "INSERT INTO handlers (name, hook, version, runtime, notify_on_success, notify_on_failure, tags, "
-        "timeout_s, max_attempts, max_concurrency, owner_id, created_at, created_by, updated_at, updated_by) "
-        "VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "timeout_s, max_attempts, max_concurrency, owner_id, created_at, created_by, updated_at, updated_by, "
+        "coalesce_settings) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [&](auto& st) {
           st, bind(spec.name), bind(spec.hook), bind(runtime), bind(spec.notifyOnSuccess),
               bind(spec.notifyOnFailure), bind(tags), bind(spec.timeoutS), bind(spec.maxAttempts),
-              bind(spec.maxConcurrency), bind(actor.id), bind(at), bind(actor.name), bind(at), bind(actor.name);
+              bind(spec.maxConcurrency), bind(actor.id), bind(at), bind(actor.name), bind(at), bind(actor.name),
+              bind(coalesce);
         });
     insertVersion(session, id, 1, spec, at, actor.name);
     writeFilter(session, id, spec);

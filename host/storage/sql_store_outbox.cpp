@@ -2,6 +2,7 @@
 
 #include "storage/sql_rows.hpp"
 #include "storage/sql_store.hpp"
+#include "storage/sql_store_coalesce.hpp"
 
 namespace hookhost::storage {
 
@@ -168,6 +169,7 @@ void SqlStore::queueNotification(sql::Connection& session, std::int64_t jobId, j
   notification.startedAt = sql::integer(rows, "started_at");
   notification.finishedAt = sql::integer(rows, "finished_at");
   notification.jobPath = outbox::jobPathOf(jobId);
+  if (notification.outcome != outbox::Outcome::Succeeded) notification.chain = chainReportOf(session, notification.eventId);
   std::string snapshot = outbox::notificationToJson(notification).dump();
   sql::execute(session,
                "INSERT INTO notifications (job_id, recipient, content, state, attempts, next_attempt_at, created_at) "

@@ -196,10 +196,11 @@ class Context:
 
     Attributes: user (the registering user the handler runs as), job_id, event_id, hook,
     attempt, handler (name), handler_id, handler_version, log (a logging.Logger whose
-    records are kept with the job).
+    records are kept with the job), events (the events the job runs for, oldest first:
+    [{"event_id", "hook", "payload", "at"}]; several for a coalescing handler, else one).
     """
 
-    def __init__(self, channel, job, logger):
+    def __init__(self, channel, job, logger, payload=None):
         self._channel = channel
         self.user = job.get("user")
         self.job_id = job.get("job_id")
@@ -209,6 +210,8 @@ class Context:
         self.handler = job.get("handler")
         self.handler_id = job.get("handler_id")
         self.handler_version = job.get("handler_version")
+        self.events = job.get("events") or [
+            {"event_id": self.event_id, "hook": self.hook, "payload": payload, "at": job.get("event_at")}]
         self.log = logger
         self.deferred = None
 
@@ -283,7 +286,7 @@ def load_handler(message):
 def run_job(channel, capture, log_handler, logger, cpu, handler, message):
     job = message.get("job") or {}
     payload = message.get("payload")
-    ctx = Context(channel, job, logger)
+    ctx = Context(channel, job, logger, payload)
     cpu.rearm()
     capture.begin()
     log_handler.active = True

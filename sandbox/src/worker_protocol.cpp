@@ -7,7 +7,7 @@
 namespace hookhost::sandbox {
 
 nlohmann::json runMessageFor(const dispatch::RunRequest& request) {
-  return {{"type", "run"},
+  nlohmann::json message = {{"type", "run"},
           {"job",
            {{"job_id", request.jobId},
             {"event_id", request.eventId},
@@ -16,9 +16,13 @@ nlohmann::json runMessageFor(const dispatch::RunRequest& request) {
             {"attempt", request.attempt},
             {"handler", request.handlerName},
             {"handler_id", request.handlerId},
-            {"handler_version", request.handlerVersion}}},
+            {"handler_version", request.handlerVersion},
+            {"event_at", request.eventAt}}},
           {"config", request.config.is_object() ? request.config : nlohmann::json::object()},
           {"payload", request.payload}};
+  // A coalesced job's gathered events; the runner makes the one event of any other job.
+  if (!request.events.is_null()) message["job"]["events"] = request.events;
+  return message;
 }
 
 std::string base64Encode(std::string_view bytes) {

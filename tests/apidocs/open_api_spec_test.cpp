@@ -22,6 +22,7 @@ const std::set<std::pair<std::string, std::string>> kDesignRoutes = {
     {"delete", "/v1/handlers/{id}"},
     {"post", "/v1/events"},
     {"get", "/v1/events/{id}"},
+    {"get", "/v1/events/{id}/tree"},
     {"get", "/v1/jobs"},
     {"get", "/v1/jobs/{id}"},
     {"post", "/v1/jobs/{id}/cancel"},

@@ -15,8 +15,8 @@ TEST_F(RegistryApi, ListsTheBundledHooksWithTheirSchemas) {
     EXPECT_TRUE(hook["description"].is_string());
     EXPECT_TRUE(hook["payload_schema"].is_object());
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"ctingress.on_complete", "staging.new_assembly", "staging.new_genebuild",
-                                             "staging.new_xrefs"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"ctingress.on_complete", "staging.genome_updated", "staging.new_assembly",
+                                             "staging.new_genebuild", "staging.new_xrefs"}));
 }
 
 TEST_F(RegistryApi, RegistersListsAndDeregistersAHandler) {

@@ -121,3 +121,32 @@ def test_a_notebook_handler_travels_with_its_helpers(server, connect):
     assert finished["state"] == "SUCCEEDED", finished
     assert finished["result"] == "comtrade_samples.zip: 1 failed, alert"
     assert job(connect("alice"), finished["job_id"])["handler_version"] == 1
+
+
+def test_a_coalescing_handler_gets_every_gathered_event_in_ctx_events(connect):
+    conn = connect("alice")
+    name, single = unique("dump"), unique("single")
+    genome = unique("genome")
+
+    @register(conn, name, "staging.genome_updated", "", "",
+              coalesce={"key": ["/genome"], "quiet_s": 3, "max_wait_s": 60})
+    def dump(ctx, genome, step, **kwargs):
+        return ",".join(event["payload"]["step"] for event in ctx.events) + " last=" + step
+
+    @register(conn, single, "staging.new_xrefs", "", "")
+    def one(ctx, genome, **kwargs):
+        (event,) = ctx.events
+        return "%s %s %s" % (event["event_id"] == ctx.event_id, event["hook"], event["payload"]["genome"])
+
+    publisher = connect("publisher")
+    first = fire(publisher, "staging.genome_updated", {"genome": genome, "database": "d", "step": "genebuild"})
+    second = fire(publisher, "staging.genome_updated", {"genome": genome, "database": "d", "step": "xrefs"})
+    job_id = only_job_of(first, name)
+    assert only_job_of(second, name) == job_id
+    done = wait(conn, job_id, timeout=60)
+    assert done["state"] == "SUCCEEDED", done
+    assert done["result"] == "genebuild,xrefs last=xrefs"
+
+    alone = fire(publisher, "staging.new_xrefs", {"genome": genome, "database": "d"})
+    done = wait(conn, only_job_of(alone, single), timeout=60)
+    assert done["result"] == "True staging.new_xrefs " + genome, done

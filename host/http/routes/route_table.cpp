@@ -19,6 +19,7 @@ std::vector<Route> apiRoutes() {
       {"DELETE", "/v1/handlers/{id}", Authenticated, deleteHandler},
       {"POST", "/v1/events", Authenticated, fireEvent, {Role::Admin, Role::Publisher}, "fire events"},
       {"GET", "/v1/events/{id}", Authenticated, getEvent},
+      {"GET", "/v1/events/{id}/tree", Authenticated, getEventTree},
       {"GET", "/v1/jobs", Authenticated, listJobs},
       {"GET", "/v1/jobs/{id}", Authenticated, getJob},
       {"POST", "/v1/jobs/{id}/cancel", Authenticated, cancelJob},

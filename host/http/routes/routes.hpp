@@ -19,6 +19,7 @@ ApiReply getHandler(const ApiRequest&, Services&);
 ApiReply deleteHandler(const ApiRequest&, Services&);
 ApiReply fireEvent(const ApiRequest&, Services&);
 ApiReply getEvent(const ApiRequest&, Services&);
+ApiReply getEventTree(const ApiRequest&, Services&);
 ApiReply listJobs(const ApiRequest&, Services&);
 ApiReply getJob(const ApiRequest&, Services&);
 ApiReply cancelJob(const ApiRequest&, Services&);

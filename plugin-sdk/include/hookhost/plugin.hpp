@@ -165,6 +165,20 @@ class Context : public Host {
     return call_->config_json ? std::string_view(call_->config_json, call_->config_len) : "{}";
   }
 
+  /// The events the job runs for, as a JSON array of {"event_id", "hook", "payload", "at"},
+  /// oldest first: several for a coalescing handler (the payload handed to the handler is
+  /// the last one's), else the one event of the job.
+  std::string eventsJson() const {
+    const bool hasEvents = call_->struct_size >= HH_CALL_V1_EVENTS_SIZE;
+    if (hasEvents && call_->events_json) return std::string(call_->events_json, call_->events_len);
+    std::string at = hasEvents && call_->event_at ? call_->event_at : "";
+    return "[{\"event_id\":" + std::to_string(call_->event_id) + ",\"hook\":\"" + std::string(hook()) +
+           "\",\"payload\":" + std::string(payloadJson_.empty() ? std::string_view("{}") : payloadJson_) +
+           ",\"at\":\"" + at + "\"}]";
+  }
+  /// Set by the entry point before the handler runs.
+  void setPayloadJson(std::string_view payloadJson) { payloadJson_ = payloadJson; }
+
   /// Progress for the job's history; `dataJson` is a JSON object.
   void update(std::string_view dataJson) const {
     api_->update(ctx_, dataJson.data(), dataJson.size());
@@ -205,6 +219,7 @@ class Context : public Host {
   static std::string_view orEmpty(const char* text) { return text ? text : ""; }
 
   const hh_call_v1* call_;
+  std::string_view payloadJson_;
   bool deferred_ = false;
 };
 
@@ -298,6 +313,7 @@ int32_t handleTrampoline(void* rawState, hh_ctx* ctx, const hh_call_v1* call, co
     }
     Context context(state->api, ctx, call);
     std::string payloadJson(payload ? payload : "{}", payload ? payloadLen : 2);
+    context.setPayloadJson(payloadJson);
     std::string result = (state->object->*(spec->method))(context, payloadJson);
     if (context.deferred()) return HH_DEFERRED;
     state->api->set_result(ctx, result.data(), result.size());

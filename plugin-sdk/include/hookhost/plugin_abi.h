@@ -29,7 +29,7 @@ extern "C" {
 #endif
 
 #define HH_PLUGIN_ABI_MAJOR 1
-#define HH_PLUGIN_ABI_MINOR 0
+#define HH_PLUGIN_ABI_MINOR 1
 
 #if defined(_WIN32)
 #define HH_PLUGIN_EXPORT __declspec(dllexport)
@@ -78,7 +78,17 @@ typedef struct hh_call_v1 {
   const char* user;        /* the registering user, whose identity the job runs with */
   const char* config_json; /* the registration's "config" object */
   size_t config_len;
+  /* ABI 1.1 (check struct_size before reading): the events the job runs for. */
+  const char* event_at;    /* RFC 3339: when event_id was recorded */
+  /* A coalescing handler's gathered events, oldest first, as a JSON array of
+   * {"event_id", "hook", "payload", "at"} (the payload handle gets is the last one's);
+   * NULL for a job of one event: event_id, hook, event_at and handle's payload. */
+  const char* events_json;
+  size_t events_len;
 } hh_call_v1;
+
+/* The struct_size of an hh_call_v1 that carries the ABI 1.1 event fields. */
+#define HH_CALL_V1_EVENTS_SIZE (offsetof(hh_call_v1, events_len) + sizeof(size_t))
 
 /*
  * The table the host hands a plugin in init. The pointer stays valid while the library is

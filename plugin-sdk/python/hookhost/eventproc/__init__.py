@@ -17,8 +17,9 @@ from hookhost.eventproc.eventproc import (
     register,
     wait,
 )
+from hookhost.eventproc.chains import tree
 
-__all__ = ["Handler", "deregister", "fire", "hooks", "job", "list_handlers", "register", "wait"]
+__all__ = ["Handler", "deregister", "fire", "hooks", "job", "list_handlers", "register", "tree", "wait"]
 
 from hookhost.eventproc.output import follow  # noqa: E402  (live output; its own module)
 

@@ -36,7 +36,8 @@ def hooks(conn):
 
 
 def register(conn, name, hook, notify_on_success, notify_on_failure, tags=None, *,
-             timeout_s=None, max_attempts=None, max_concurrency=None, filter=None):
+             timeout_s=None, max_attempts=None, max_concurrency=None, filter=None,
+             coalesce=None):
     """decorator to submit (register) an event handler function
 
     The function is pickled with dill (closures, lambdas and the notebook helpers it uses
@@ -69,6 +70,13 @@ def register(conn, name, hook, notify_on_success, notify_on_failure, tags=None, 
         runs only for events whose payload matches, e.g.
         {"DataSets": {"Success": [False]}} for archives with a failed file. When omitted, a
         replaced handler keeps its filter; see the README's "Content filters".
+    coalesce: dict, optional
+        Gather events instead of running once per event:
+        {"key": ["/genome"], "quiet_s": 30, "max_wait_s": 600, "after_chain": False}.
+        Events whose payload values at the key's JSON Pointers are equal join one job, which
+        runs once after quiet_s without a new event (at the latest max_wait_s after the
+        first; with after_chain, once the other jobs of the events' chains ended), with
+        the last payload as arguments and all of them in ctx.events.
 
     Raises
     ------
@@ -86,7 +94,7 @@ def register(conn, name, hook, notify_on_success, notify_on_failure, tags=None, 
             "code": pickle_handler(fn),
         }
         for key, value in (("timeout_s", timeout_s), ("max_attempts", max_attempts),
-                           ("max_concurrency", max_concurrency)):
+                           ("max_concurrency", max_concurrency), ("coalesce", coalesce)):
             if value is not None:
                 body[key] = value
         if filter is not None:
