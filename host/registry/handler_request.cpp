@@ -4,6 +4,7 @@
 
 #include "common/clock.hpp"
 #include "common/email_address.hpp"
+#include "registry/python_fields.hpp"
 
 namespace hookhost::registry {
 namespace {
@@ -116,6 +117,7 @@ Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const
       return invalid("code", "is larger than " + std::to_string(rules.maxCodeBytes) + " bytes");
     }
     spec.code = *code;
+    if (auto fields = parsePythonFields(body, spec); !fields) return fields.error();
   } else {
     auto plugin = optionalField<std::string>(body, "plugin", "");
     if (!plugin) return plugin.error();
@@ -171,6 +173,7 @@ nlohmann::json handlerToJson(const storage::Handler& handler) {
       {"updated_by", handler.updatedBy},
   };
   if (spec.runtime == Runtime::Plugin) out["plugin"] = spec.plugin;
+  if (spec.runtime == Runtime::Python) out["python_version"] = spec.pythonVersion;
   return out;
 }
 

@@ -64,6 +64,11 @@ const std::vector<std::vector<std::string>>& versions() {
           "CREATE INDEX events_by_parent_job ON events(parent_job_id) WHERE parent_job_id IS NOT NULL",
           "CREATE INDEX notifications_by_job ON notifications(job_id)",
       },
+      // 4: the Python minor version a python handler's pickle was made with and runs in
+      // ("" = the host's default interpreter; plugins).
+      {
+          "ALTER TABLE handler_versions ADD COLUMN python_version TEXT NOT NULL DEFAULT ''",
+      },
   };
   return all;
 }

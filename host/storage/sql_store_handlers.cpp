@@ -27,6 +27,7 @@ Handler handlerFromRow(const sql::Rows& rows) {
   spec.maxAttempts = static_cast<int>(sql::integer(rows, "max_attempts"));
   spec.maxConcurrency = static_cast<int>(sql::integer(rows, "max_concurrency"));
   spec.plugin = sql::text(rows, "plugin");
+  spec.pythonVersion = sql::text(rows, "python_version");
   spec.config = sql::json(rows, "config");
   if (!spec.config.is_object()) spec.config = nlohmann::json::object();
   return handler;
@@ -34,7 +35,7 @@ Handler handlerFromRow(const sql::Rows& rows) {
 
 // The handler's current version joined with its row; code only when asked for.
 std::string handlerSelect(bool withCode) {
-  return std::string("SELECT h.*, v.plugin, v.config") + (withCode ? ", v.code" : "") +
+  return std::string("SELECT h.*, v.plugin, v.config, v.python_version") + (withCode ? ", v.code" : "") +
          " FROM handlers h JOIN handler_versions v ON v.handler_id = h.id AND v.version = h.version ";
 }
 
@@ -44,10 +45,10 @@ void insertVersion(sql::Connection& session, std::int64_t handlerId, int version
   std::string runtime(runtimeName(spec.runtime));
   sql::execute(session,
                "INSERT INTO handler_versions (handler_id, version, runtime, code, plugin, config, timeout_s, "
-               "max_attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               "max_attempts, created_at, python_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                [&](auto& st) {
                  st, bind(handlerId), bind(version), bind(runtime), bind(spec.code), bind(spec.plugin),
-                     bind(config), bind(spec.timeoutS), bind(spec.maxAttempts), bind(at);
+                     bind(config), bind(spec.timeoutS), bind(spec.maxAttempts), bind(at), bind(spec.pythonVersion);
                });
 }
 

@@ -27,6 +27,7 @@ const std::set<std::pair<std::string, std::string>> kDesignRoutes = {
     {"post", "/v1/jobs/{id}/cancel"},
     {"post", "/v1/jobs/{id}/callback"},
     {"get", "/v1/plugins"},
+    {"get", "/v1/runtimes"},  // issue 20: the interpreters python handlers run in
     {"get", "/health"},
     {"get", "/metrics"},
     {"get", "/openapi.json"},

@@ -25,6 +25,7 @@ std::vector<Route> apiRoutes() {
       // not an API key: the token is the credential.
       {"POST", "/v1/jobs/{id}/callback", Public, jobCallback},
       {"GET", "/v1/plugins", Authenticated, listPlugins},
+      {"GET", "/v1/runtimes", Authenticated, listRuntimes},
   };
 }
 

@@ -17,5 +17,6 @@ from hookhost.eventproc.eventproc import (
     register,
     wait,
 )
+from hookhost.eventproc.runtimes import runtimes
 
-__all__ = ["Handler", "deregister", "fire", "hooks", "job", "list_handlers", "register", "wait"]
+__all__ = ["Handler", "deregister", "fire", "hooks", "job", "list_handlers", "register", "runtimes", "wait"]
