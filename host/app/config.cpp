@@ -117,7 +117,7 @@ nlohmann::json checked(const std::string& key, const KeySpec& spec, const nlohma
       return value;
     case Kind::Map:
       if (!value.is_object()) return fail("an object of strings");
-      for (const auto& [name, item] : value.items()) {
+      for (const auto& item : value) {
         if (!item.is_string()) return fail("an object of strings");
       }
       return value;
