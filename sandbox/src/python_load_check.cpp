@@ -33,6 +33,10 @@ Result<std::unique_ptr<PreparedWorker>> checkPythonLoad(PythonExecutor& executor
   auto worker = executor.pool().prepare(*spec, Clock::now() + timeout);
   if (!worker) {
     const Error& error = worker.error();
+    // The pool's own "timeout" (no slot free) is QueueFull: the host is busy, not the pickle bad.
+    if (error.kind == ErrorKind::QueueFull) {
+      return makeError(ErrorKind::Unavailable, "sandbox_busy", "the sandbox could not check the handler: " + error.message);
+    }
     if (error.code == "load_failed" || error.code == "worker_died") {
       return makeError(ErrorKind::Unprocessable, "handler_load_failed", error.message);
     }
