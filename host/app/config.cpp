@@ -1,5 +1,6 @@
 #include "app/config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 #include <unistd.h>
@@ -11,7 +12,7 @@ extern char** environ;
 namespace hookhost::app {
 namespace {
 
-enum class Kind { Text, Integer, Flag, Duration, List };
+enum class Kind { Text, Integer, Flag, Duration, List, Map };
 
 struct KeySpec {
   Kind kind;
@@ -62,6 +63,8 @@ const std::map<std::string, KeySpec>& knownKeys() {
       {"mail.retry_min", {Kind::Duration, "30s"}},
       {"mail.retry_max", {Kind::Duration, "1h"}},
       {"sandbox.python", {Kind::Text, "/usr/bin/python3"}},
+      // Python version -> interpreter ({"3.11": "/usr/bin/python3.11"}); unset = sandbox.python alone.
+      {"sandbox.pythons", {Kind::Map, nullptr}},
       {"sandbox.user", {Kind::Text, nullptr}},
       {"sandbox.network", {Kind::Flag, false}},
       {"sandbox.memory_mb", {Kind::Integer, 1024}},
@@ -116,6 +119,12 @@ nlohmann::json checked(const std::string& key, const KeySpec& spec, const nlohma
         if (!item.is_string()) return fail("a list of strings");
       }
       return value;
+    case Kind::Map:
+      if (!value.is_object()) return fail("an object of strings");
+      for (const auto& item : value) {
+        if (!item.is_string()) return fail("an object of strings");
+      }
+      return value;
   }
   return value;
 }
@@ -143,6 +152,22 @@ nlohmann::json fromEnvironment(const std::string& key, const KeySpec& spec, cons
         std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         if (!item.empty()) items.push_back(item);
         if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+      return items;
+    }
+    case Kind::Map: {
+      // JSON ({"3.11": "/usr/bin/python3.11"}) or "3.11=/usr/bin/python3.11,3.12=/opt/py/bin/python3".
+      auto parsed = nlohmann::json::parse(text, nullptr, false);
+      if (!parsed.is_discarded()) return checked(key, spec, parsed, origin);
+      nlohmann::json items = nlohmann::json::object();
+      std::size_t start = 0;
+      while (start < text.size()) {
+        std::size_t comma = std::min(text.find(',', start), text.size());
+        std::string item = text.substr(start, comma - start);
+        std::size_t equals = item.find('=');
+        if (equals == std::string::npos) return checked(key, spec, text, origin);
+        items[item.substr(0, equals)] = item.substr(equals + 1);
         start = comma + 1;
       }
       return items;
@@ -233,6 +258,11 @@ std::chrono::milliseconds Config::duration(const std::string& key) const {
 std::vector<std::string> Config::list(const std::string& key) const {
   if (!isSet(key)) return {};
   return values_.at(key).get<std::vector<std::string>>();
+}
+
+std::map<std::string, std::string> Config::map(const std::string& key) const {
+  if (!isSet(key)) return {};
+  return values_.at(key).get<std::map<std::string, std::string>>();
 }
 
 std::filesystem::path executableDirectory() {

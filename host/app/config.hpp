@@ -33,6 +33,7 @@ class Config {
   bool flag(const std::string& key) const;
   std::chrono::milliseconds duration(const std::string& key) const;
   std::vector<std::string> list(const std::string& key) const;
+  std::map<std::string, std::string> map(const std::string& key) const;
   bool isSet(const std::string& key) const;
   /// The value as text (numbers and flags spelled out), or empty when unset: for
   /// subsystems that read their keys through a lookup function.

@@ -9,6 +9,7 @@
 #include "apidocs/open_api_spec.hpp"
 #include "app/live_output_options.hpp"
 #include "app/plugin_registrations.hpp"
+#include "app/python_registration.hpp"
 #include "app/store_location.hpp"
 #include "auth/api_keys.hpp"
 
@@ -138,6 +139,10 @@ Host::~Host() { stop(); }
 void Host::wireMetrics() {
   metrics_.jobsByState = [this] { return store_->countJobsByState(); };
   metrics_.queueDepth = [this] { return store_->countQueued(); };
+  metrics_.sandboxWorkersStarted = [this] {
+    auto* pool = sandbox_.pool();
+    return pool ? static_cast<std::int64_t>(pool->workersStarted()) : std::int64_t{0};
+  };
   metrics_.notifications = [this] {
     auto counts = mail_.notifier.counters();
     return metrics::HostMetrics::NotificationCounts{static_cast<std::int64_t>(counts.sent),
@@ -160,6 +165,11 @@ void Host::wireServices() {
   };
   services_.onHandlerChanged = [this](const storage::Handler& handler) {
     if (auto* python = sandbox_.python()) python->retireHandler(handler.createdBy, handler.id);
+  };
+  services_.checkHandler = pythonLoadCheck(sandbox_, config_.duration("sandbox.default_timeout_s"));
+  services_.runtimes = [this] {
+    auto* interpreters = sandbox_.interpreters();
+    return interpreters ? interpreters->toJson() : nlohmann::json::array();
   };
   services_.maxBodyBytes = static_cast<std::size_t>(config_.integer("http.max_body_bytes"));
   services_.registrationRules.defaultTimeoutS = static_cast<int>(config_.integer("sandbox.default_timeout_s"));

@@ -28,6 +28,8 @@ sandbox::SandboxOptions sandboxOptions(const Config& config) {
 
 SandboxPart::SandboxPart(const Config& config) {
   Poco::Logger& log = Poco::Logger::get("hookhost");
+  auto interpreters = sandbox::PythonInterpreters::configure(config.text("sandbox.python"), config.map("sandbox.pythons"));
+  if (!interpreters) throw ConfigError(interpreters.error().message);
   auto pool = sandbox::WorkerPool::create(sandboxOptions(config));
   if (!pool) {
     problem_ = pool.error().message;
@@ -46,6 +48,9 @@ SandboxPart::SandboxPart(const Config& config) {
   files_.emplace(std::move(*files));
   log.information("sandbox files in %s", files_->path().string());
   python_.emplace(*pool_, files_->runnerDir());
+  interpreters_.emplace(std::move(*interpreters));
+  interpreters_->startProbe(*pool_, files_->runnerDir());
+  python_->useInterpreters(*interpreters_);
 }
 
 void SandboxPart::shutdown() {

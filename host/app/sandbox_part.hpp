@@ -6,6 +6,7 @@
 
 #include "app/config.hpp"
 #include "sandbox/src/python_executor.hpp"
+#include "sandbox/src/python_interpreters.hpp"
 #include "sandbox/src/runtime_files.hpp"
 #include "sandbox/src/worker_pool.hpp"
 
@@ -28,6 +29,9 @@ class SandboxPart {
   /// Null when the sandbox is unavailable.
   sandbox::PythonExecutor* python() { return python_ ? &*python_ : nullptr; }
   const std::string& problem() const { return problem_; }
+  /// The interpreters of sandbox.python / sandbox.pythons, probed in the background from
+  /// the start; null when the sandbox is unavailable.
+  const sandbox::PythonInterpreters* interpreters() const { return interpreters_ ? &*interpreters_ : nullptr; }
   /// Kills idle workers and refuses new runs (the stop step of the host).
   void shutdown();
 
@@ -36,6 +40,7 @@ class SandboxPart {
   std::unique_ptr<sandbox::WorkerPool> pool_;
   std::string problem_;
   std::optional<sandbox::PythonExecutor> python_;
+  std::optional<sandbox::PythonInterpreters> interpreters_;  // after the pool: its probe ends first
 };
 
 }  // namespace hookhost::app

@@ -25,6 +25,7 @@ RunRequest requestFor(const storage::ClaimedJob& job) {
   request.user = job.ownerName;
   request.runtime = spec.runtime;
   if (spec.runtime == Runtime::Python) request.codeBase64 = spec.code;
+  request.pythonVersion = spec.pythonVersion;
   request.plugin = spec.plugin;
   request.config = spec.config;
   request.payload = job.payload;

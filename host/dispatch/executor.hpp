@@ -28,6 +28,7 @@ struct RunRequest {
   /// python: the handler's dill pickle as stored, in base64. Decoded once, by the sandboxed
   /// runner (the host never decodes or unpickles it).
   std::string codeBase64;
+  std::string pythonVersion;  // python: "3.11", the interpreter it was registered for ("" = the default)
   std::string plugin;   // plugin: "<plugin name>/<handler name>"
   nlohmann::json config = nlohmann::json::object();
   nlohmann::json payload = nlohmann::json::object();

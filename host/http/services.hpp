@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/handler_check.hpp"
 #include "registry/handler_request.hpp"
 #include "registry/hook_catalog.hpp"
 #include "jobs/job_lifecycle.hpp"
@@ -43,6 +44,10 @@ struct Services {
   jobs::LiveOutputs* liveOutputs = nullptr;
   /// Called after a handler was replaced or deregistered (retire its warm workers).
   std::function<void(const storage::Handler&)> onHandlerChanged;
+  /// Run on each parsed registration before it is stored (the python load check); unset = none.
+  registry::HandlerCheck checkHandler;
+  /// GET /v1/runtimes: the interpreters handlers may run in and what each offers.
+  std::function<nlohmann::json()> runtimes;
   std::function<nlohmann::json()> pluginsSnapshot;
   std::function<std::string()> metricsText;
   std::function<nlohmann::json()> healthDetails;

@@ -55,6 +55,11 @@ std::string HostMetrics::render() const {
     out += "# HELP hookhost_queue_depth Jobs waiting to run.\n# TYPE hookhost_queue_depth gauge\n";
     out += "hookhost_queue_depth " + std::to_string(queueDepth()) + "\n";
   }
+  if (sandboxWorkersStarted) {
+    out += "# HELP hookhost_sandbox_workers_started_total Sandboxed workers started (cold starts).\n"
+           "# TYPE hookhost_sandbox_workers_started_total counter\n";
+    out += "hookhost_sandbox_workers_started_total " + std::to_string(sandboxWorkersStarted()) + "\n";
+  }
   renderCounter(out, "hookhost_events_fired_total", "Events recorded.", eventsFired);
   renderCounter(out, "hookhost_jobs_started_total", "Job attempts started.", jobsStarted);
   renderCounter(out, "hookhost_jobs_retried_total", "Job attempts that failed and were queued again.", jobsRetried);

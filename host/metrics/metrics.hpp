@@ -50,6 +50,8 @@ struct HostMetrics {
   Histogram runTime;
   std::function<std::vector<std::pair<std::string, std::int64_t>>()> jobsByState;
   std::function<std::int64_t()> queueDepth;
+  /// Sandboxed workers started (cold starts), a counter kept by the worker pool.
+  std::function<std::int64_t()> sandboxWorkersStarted;
   struct NotificationCounts {
     std::int64_t sent = 0, retried = 0, failed = 0;
   };

@@ -5,6 +5,7 @@
 #include "common/clock.hpp"
 #include "common/email_address.hpp"
 #include "filter/event_pattern.hpp"
+#include "registry/python_fields.hpp"
 
 namespace hookhost::registry {
 namespace {
@@ -117,6 +118,7 @@ Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const
       return invalid("code", "is larger than " + std::to_string(rules.maxCodeBytes) + " bytes");
     }
     spec.code = *code;
+    if (auto fields = parsePythonFields(body, spec); !fields) return fields.error();
   } else {
     auto plugin = optionalField<std::string>(body, "plugin", "");
     if (!plugin) return plugin.error();
@@ -188,6 +190,7 @@ nlohmann::json handlerToJson(const storage::Handler& handler) {
   if (spec.runtime == Runtime::Plugin) out["plugin"] = spec.plugin;
   out["filter"] = spec.filter.value_or(nullptr);
   out["coalesce"] = spec.coalesce ? jobs::coalesceToJson(*spec.coalesce) : nlohmann::json();
+  if (spec.runtime == Runtime::Python) out["python_version"] = spec.pythonVersion;
   return out;
 }
 

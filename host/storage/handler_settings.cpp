@@ -28,6 +28,7 @@ void eachSetting(Spec& spec, Visit&& visit) {
   visit("max_attempts", spec.maxAttempts);
   visit("max_concurrency", spec.maxConcurrency);
   visit("filter", spec.filter);
+  visit("python_version", spec.pythonVersion);
 }
 
 }  // namespace

@@ -97,6 +97,11 @@ const std::vector<std::vector<std::string>>& versions() {
           "WHERE state = 'PENDING' AND coalesce_key IS NOT NULL",
           "CREATE INDEX events_by_root ON events(root_event_id) WHERE root_event_id IS NOT NULL",
       },
+      // 7: the Python minor version a python handler's pickle was made with and runs in
+      // ("" = the host's default interpreter; plugins).
+      {
+          "ALTER TABLE handler_versions ADD COLUMN python_version TEXT NOT NULL DEFAULT ''",
+      },
   };
   return all;
 }

@@ -41,6 +41,7 @@ struct HandlerSpec {
   Runtime runtime = Runtime::Python;
   std::string code;     // python: base64 of the dill pickle, stored opaque, decoded only by the runner
   std::string plugin;   // plugin: "<plugin>/<handler>"
+  std::string pythonVersion;  // python: "3.11", the interpreter it runs in ("" = the default)
   nlohmann::json config = nlohmann::json::object();
   std::string notifyOnSuccess;
   std::string notifyOnFailure;

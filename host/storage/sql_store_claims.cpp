@@ -51,6 +51,7 @@ ClaimedJob claimedFromRow(const sql::Rows& rows) {
   spec.runtime = runtimeNamed(sql::text(rows, "runtime"));
   spec.code = sql::text(rows, "code");
   spec.plugin = sql::text(rows, "plugin");
+  spec.pythonVersion = sql::text(rows, "python_version");
   spec.config = sql::json(rows, "config");
   if (!spec.config.is_object()) spec.config = nlohmann::json::object();
   spec.timeoutS = static_cast<int>(sql::integer(rows, "timeout_s"));
@@ -151,7 +152,7 @@ std::vector<ClaimedJob> SqlStore::leaseJobs(sql::Connection& session, const std:
       session,
       "SELECT j.id, j.event_id, j.attempt, j.max_attempts, j.created_at, j.handler_id, j.handler_version, "
       "h.name AS handler_name, h.hook, h.owner_id, h.notify_on_success, h.notify_on_failure, "
-      "v.runtime, v.code, v.plugin, v.config, v.timeout_s, u.name AS owner_name, e.depth, e.root_event_id, e.created_at AS event_at, j.coalesce_key, "
+      "v.runtime, v.code, v.plugin, v.config, v.python_version, v.timeout_s, u.name AS owner_name, e.depth, e.root_event_id, e.created_at AS event_at, j.coalesce_key, "
       // a re-run's edited payload, else the event's
       "COALESCE(j.payload, e.payload) AS payload "
       "FROM jobs j JOIN handlers h ON h.id = j.handler_id "

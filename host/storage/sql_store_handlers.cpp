@@ -28,6 +28,7 @@ Handler handlerFromRow(const sql::Rows& rows) {
   spec.maxAttempts = static_cast<int>(sql::integer(rows, "max_attempts"));
   spec.maxConcurrency = static_cast<int>(sql::integer(rows, "max_concurrency"));
   spec.plugin = sql::text(rows, "plugin");
+  spec.pythonVersion = sql::text(rows, "python_version");
   spec.config = sql::json(rows, "config");
   if (!spec.config.is_object()) spec.config = nlohmann::json::object();
   spec.filter = sql::json(rows, "content_filter");  // NULL reads as JSON null: no filter
@@ -43,7 +44,7 @@ std::optional<std::string> coalesceText(const HandlerSpec& spec) {
 
 // The handler's current version joined with its row; code only when asked for.
 std::string handlerSelect(bool withCode) {
-  return std::string("SELECT h.*, v.plugin, v.config") + (withCode ? ", v.code" : "") +
+  return std::string("SELECT h.*, v.plugin, v.config, v.python_version") + (withCode ? ", v.code" : "") +
          " FROM handlers h JOIN handler_versions v ON v.handler_id = h.id AND v.version = h.version ";
 }
 
@@ -57,10 +58,11 @@ void insertVersion(sql::Connection& session, std::int64_t handlerId, int version
   std::string settings = settingsOf(spec).dump();
   sql::execute(session,
                "INSERT INTO handler_versions (handler_id, version, runtime, code, plugin, config, timeout_s, "
-               "max_attempts, created_at, settings, created_by, coalesce_settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               "max_attempts, created_at, settings, created_by, coalesce_settings, python_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                [&](auto& st) {
                  st, bind(handlerId), bind(version), bind(runtime), bind(spec.code), bind(spec.plugin),
-                     bind(config), bind(spec.timeoutS), bind(spec.maxAttempts), bind(at), bind(settings), bind(by), bind(coalesce);
+                     bind(config), bind(spec.timeoutS), bind(spec.maxAttempts), bind(at), bind(settings), bind(by), bind(coalesce),
+                     bind(spec.pythonVersion);
                });
 }
 

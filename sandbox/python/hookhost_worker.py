@@ -28,6 +28,8 @@ import sys
 import threading
 import traceback
 
+import hookhost_diagnostics
+
 MAX_FRAME_BYTES = 64 << 20
 READ_CHUNK = 65536
 
@@ -277,7 +279,7 @@ def load_handler(message):
         import dill
         handler = dill.loads(pickle)
     except BaseException as error:
-        raise ValueError("cannot unpickle the handler: %s: %s" % (type(error).__name__, error)) from None
+        raise ValueError(hookhost_diagnostics.load_failure(error)) from None
     if not callable(handler):
         raise ValueError("the pickle holds a %s, not a callable" % type(handler).__name__)
     return handler
@@ -303,7 +305,7 @@ def run_job(channel, capture, log_handler, logger, cpu, handler, message):
     except BaseException as error:  # SystemExit and KeyboardInterrupt fail the job too
         result = {"type": "result", "status": "failed",
                   "error": "%s: %s" % (type(error).__name__, error),
-                  "traceback": traceback.format_exc()}
+                  "traceback": traceback.format_exc() + hookhost_diagnostics.missing_module_hint(error)}
     finally:
         log_handler.active = False
         capture.end()

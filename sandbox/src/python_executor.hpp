@@ -4,6 +4,7 @@
 #include <string>
 
 #include "dispatch/executor.hpp"
+#include "sandbox/src/python_interpreters.hpp"
 #include "sandbox/src/worker_pool.hpp"
 
 namespace hookhost::sandbox {
@@ -31,9 +32,18 @@ class PythonExecutor : public dispatch::Executor {
   /// The pool key of a request: its user, handler and version.
   static PoolKey poolKeyFor(const dispatch::RunRequest& request);
 
+  /// Runs each handler in the interpreter of its python version (unset: sandbox.python).
+  /// `interpreters` must outlive the executor.
+  void useInterpreters(const PythonInterpreters& interpreters) { interpreters_ = &interpreters; }
+  /// How to start a worker for `request`: its interpreter, binds and load message. Errors:
+  /// "python_version_unsupported" when no interpreter matches the request's version.
+  Result<WorkerSpec> specFor(const dispatch::RunRequest& request) const;
+  WorkerPool& pool() { return pool_; }
+
  private:
   WorkerPool& pool_;
   std::filesystem::path runnerDir_;
+  const PythonInterpreters* interpreters_ = nullptr;
 };
 
 }  // namespace hookhost::sandbox

@@ -110,6 +110,7 @@ Result<std::unique_ptr<Worker>> WorkerPool::startWorker(const WorkerSpec& spec,
   LaunchSpec launch{spec.argv, spec.extraReadOnlyBinds};
   auto process = spawner_.launch(options_, identity_, launch);
   if (!process) return process.error();
+  ++workersStarted_;
   return Worker::start(std::move(*process), spec.loadMessage, deadline, options_.maxFrameBytes);
 }
 
@@ -175,6 +176,45 @@ RunOutcome WorkerPool::run(const WorkerSpec& spec, const nlohmann::json& runMess
     release(spec.poolKey, std::move(worker), started, lease->generation, report.reusable);
     return std::move(report.outcome);
   }
+}
+
+Result<std::unique_ptr<Worker>> WorkerPool::prepare(const WorkerSpec& spec, Deadline deadline) {
+  auto lease = acquire(spec.poolKey, deadline);
+  if (!lease) return lease.error();
+  if (lease->worker) {
+    // An idle worker of the key already holds this code: hand it out as it is.
+    std::lock_guard lock(mutex_);
+    KeyState& state = keys_[spec.poolKey];
+    state.busy.erase(lease->worker.get());
+    ++state.starting;
+    return std::move(lease->worker);
+  }
+  auto fresh = startWorker(spec, deadline);
+  if (!fresh) release(spec.poolKey, nullptr, true, lease->generation, false);
+  return fresh;
+}
+
+void WorkerPool::adoptPrepared(const PoolKey& from, const PoolKey& to, std::unique_ptr<Worker> worker) {
+  {
+    std::lock_guard lock(mutex_);
+    KeyState& source = keys_[from];
+    --source.starting;
+    dropIfEmpty(from);
+    KeyState& target = keys_[to];
+    if (!stopping_ && target.count() < options_.maxWorkersPerKey) {
+      target.idle.push_back(IdleWorker{std::move(worker), Clock::now()});
+    } else {
+      --total_;
+      dropIfEmpty(to);
+    }
+  }
+  worker.reset();
+  slotFreed_.notify_all();
+}
+
+void WorkerPool::dropPrepared(const PoolKey& from, std::unique_ptr<Worker> worker) {
+  release(from, nullptr, true, 0, false);
+  worker.reset();
 }
 
 void WorkerPool::retire(const PoolKey& handler) {

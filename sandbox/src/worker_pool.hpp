@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -83,6 +84,17 @@ class WorkerPool {
   void shutdown();
 
   std::vector<WorkerInfo> workers() const;
+  /// Workers started since the pool was made (cold starts), for /metrics and tests.
+  std::uint64_t workersStarted() const { return workersStarted_.load(); }
+
+  /// Starts and loads a worker of `spec` outside any run (the registration's load check),
+  /// bounded like a run by `deadline` and the sandbox's limits. It holds a slot of
+  /// spec.poolKey until adoptPrepared() files it as idle under the real key, or
+  /// dropPrepared() kills it. Errors are those of a cold start ("load_failed", "timeout",
+  /// "worker_died", "shutting_down").
+  Result<std::unique_ptr<Worker>> prepare(const WorkerSpec& spec, Deadline deadline);
+  void adoptPrepared(const PoolKey& from, const PoolKey& to, std::unique_ptr<Worker> worker);
+  void dropPrepared(const PoolKey& from, std::unique_ptr<Worker> worker);
   const SandboxOptions& options() const { return options_; }
   const SandboxIdentity& identity() const { return identity_; }
 
@@ -121,6 +133,7 @@ class WorkerPool {
   std::map<PoolKey, KeyState> keys_;
   std::size_t total_ = 0;
   bool stopping_ = false;
+  std::atomic<std::uint64_t> workersStarted_{0};
   std::thread reaper_;
 };
 

@@ -29,6 +29,7 @@ const std::set<std::pair<std::string, std::string>> kDesignRoutes = {
     {"get", "/v1/jobs/{id}/output"},
     {"post", "/v1/jobs/{id}/callback"},
     {"get", "/v1/plugins"},
+    {"get", "/v1/runtimes"},  // issue 20: the interpreters python handlers run in
     {"get", "/health"},
     {"get", "/metrics"},
     {"get", "/openapi.json"},

@@ -51,6 +51,20 @@ TEST(Config, TheEnvironmentOverridesInTheKeysType) {
   EXPECT_TRUE(config.flag("sandbox.network"));
 }
 
+TEST(Config, SandboxPythonsIsAMapFromTheFileOrTheEnvironment) {
+  EXPECT_TRUE(Config::load(std::nullopt, {}).map("sandbox.pythons").empty());
+  const std::map<std::string, std::string> two = {{"3.11", "/usr/bin/python3.11"}, {"3.12", "/opt/py/bin/python3"}};
+  EXPECT_EQ(Config::load(std::nullopt, {{"HOOKHOST_SANDBOX_PYTHONS", "3.11=/usr/bin/python3.11,3.12=/opt/py/bin/python3"}})
+                .map("sandbox.pythons"),
+            two);
+  EXPECT_EQ(Config::load(std::nullopt,
+                         {{"HOOKHOST_SANDBOX_PYTHONS", R"({"3.11": "/usr/bin/python3.11", "3.12": "/opt/py/bin/python3"})"}})
+                .map("sandbox.pythons"),
+            two);
+  EXPECT_NE(loadError(std::nullopt, {{"HOOKHOST_SANDBOX_PYTHONS", "3.11"}}).find("must be an object of strings"),
+            std::string::npos);
+}
+
 TEST(Config, ABadEnvironmentValueNamesTheVariableAndTheKey) {
   EXPECT_EQ(loadError(std::nullopt, {{"HOOKHOST_DISPATCH_WORKERS", "many"}}),
             "environment variable HOOKHOST_DISPATCH_WORKERS: 'dispatch.workers' must be an integer, got \"many\"");

@@ -119,7 +119,8 @@ def test_register_posts_a_dill_pickle_and_returns_the_function(stub):
     assert {k: v for k, v in body.items() if k != "code"} == {
         "name": "trivial-handler", "hook": "ctingress.on_complete",
         "notify_on_success": "s@example.com", "notify_on_failure": "f@example.com",
-        "tags": ["demo"], "runtime": "python", "timeout_s": 30}
+        "tags": ["demo"], "runtime": "python", "timeout_s": 30,
+        "python_version": "%d.%d" % sys.version_info[:2], "dill_version": dill.__version__}
     restored = dill.loads(base64.b64decode(body["code"]))
     assert restored(None, n=4) == 26
 

@@ -10,9 +10,12 @@ ApiReply registerHandler(const ApiRequest& request, Services& services) {
   }
   auto spec = registry::parseRegistration(request.body, services.catalog, services.registrationRules);
   if (!spec) return errorReply(spec.error());
+  auto checked = services.checkHandler ? services.checkHandler(*spec) : Result<std::unique_ptr<registry::CheckedHandler>>(nullptr);
+  if (!checked) return errorReply(checked.error());
   auto registered = services.handlers.registerHandler(*spec, request.caller());
   if (!registered) return errorReply(registered.error());
   if (!registered->created && services.onHandlerChanged) services.onHandlerChanged(registered->handler);
+  if (*checked) (*checked)->registered(registered->handler);
   return jsonReply(registered->created ? 201 : 200, registry::handlerToJson(registered->handler));
 }
 

@@ -32,6 +32,7 @@ std::vector<Route> apiRoutes() {
       {"POST", "/v1/replay", Authenticated, replayJobs},
       {"GET", "/v1/handlers/{id}/versions", Authenticated, listHandlerVersions},
       {"POST", "/v1/handlers/{id}/rollback", Authenticated, rollbackHandler},
+      {"GET", "/v1/runtimes", Authenticated, listRuntimes},
   };
 }
 

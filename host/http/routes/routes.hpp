@@ -12,6 +12,7 @@ ApiReply getMetrics(const ApiRequest&, Services&);
 ApiReply getOpenApi(const ApiRequest&, Services&);
 ApiReply getApiDocs(const ApiRequest&, Services&);
 ApiReply listPlugins(const ApiRequest&, Services&);
+ApiReply listRuntimes(const ApiRequest&, Services&);
 ApiReply listHooks(const ApiRequest&, Services&);
 ApiReply registerHandler(const ApiRequest&, Services&);
 ApiReply listHandlers(const ApiRequest&, Services&);

@@ -18,8 +18,9 @@ from hookhost.eventproc.eventproc import (
     wait,
 )
 from hookhost.eventproc.chains import tree
+from hookhost.eventproc.runtimes import runtimes
 
-__all__ = ["Handler", "deregister", "fire", "hooks", "job", "list_handlers", "register", "tree", "wait"]
+__all__ = ["Handler", "deregister", "fire", "hooks", "job", "list_handlers", "register", "runtimes", "tree", "wait"]
 
 from hookhost.eventproc.output import follow  # noqa: E402  (live output; its own module)
 

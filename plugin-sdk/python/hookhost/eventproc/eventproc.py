@@ -6,6 +6,7 @@ import time
 
 from hookhost.connection import HookhostError
 from hookhost.eventproc.pickling import pickle_handler
+from hookhost.eventproc.runtimes import pickle_versions
 
 Handler = collections.namedtuple(
     "Handler",
@@ -93,6 +94,7 @@ def register(conn, name, hook, notify_on_success, notify_on_failure, tags=None, 
             "runtime": "python",
             "code": pickle_handler(fn),
         }
+        body.update(pickle_versions())  # the server checks it has this Python
         for key, value in (("timeout_s", timeout_s), ("max_attempts", max_attempts),
                            ("max_concurrency", max_concurrency), ("coalesce", coalesce)):
             if value is not None:
