@@ -3,7 +3,7 @@
 
 
 #include "common/clock.hpp"
-#include "common/email_address.hpp"
+#include "common/webhook_url.hpp"
 
 namespace hookhost::registry {
 namespace {
@@ -53,8 +53,8 @@ Status checkRange(const std::string& key, int value, int low, int high) {
 }
 
 Status checkAddress(const std::string& key, const std::string& address) {
-  if (address.empty() || isValidEmailAddress(address)) return Ok{};
-  return invalid(key, "'" + address + "' is not an email address");
+  if (auto problem = notifyDestinationProblem(address)) return invalid(key, *problem);
+  return Ok{};
 }
 
 bool hasControlCharacters(const std::string& text) {
@@ -92,7 +92,7 @@ Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const
     auto address = optionalField<std::string>(body, key, "");
     if (!address) return address.error();
     if (auto checked = checkAddress(key, *address); !checked) return checked.error();
-    *target = *address;
+    *target = isWebhookDestination(*address) ? canonicalWebhookUrl(*address) : *address;
   }
 
   if (auto tags = body.find("tags"); tags != body.end() && !tags->is_null()) {

@@ -64,6 +64,12 @@ const std::vector<std::vector<std::string>>& versions() {
           "CREATE INDEX events_by_parent_job ON events(parent_job_id) WHERE parent_job_id IS NOT NULL",
           "CREATE INDEX notifications_by_job ON notifications(job_id)",
       },
+      // 4: each handler's webhook signing secret, made when it first gets a notification URL
+      // and kept while it lives (stored as it is: signing needs the key itself).
+      {
+          "CREATE TABLE webhook_secrets (handler_id INTEGER PRIMARY KEY REFERENCES handlers(id), "
+          "secret TEXT NOT NULL, created_at INTEGER NOT NULL)",
+      },
   };
   return all;
 }

@@ -94,7 +94,7 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
                          bind(at), bind(actor.name), bind(id);
                    });
       insertVersion(session, id, version, spec, at);
-      return Registration{*readHandler(session, id, false), false};
+      return Registration{*readHandler(session, id, false), false, giveWebhookSecret(session, id, spec, at)};
     }
     std::int64_t id = sql::insert(
         session,
@@ -107,7 +107,7 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
               bind(spec.maxConcurrency), bind(actor.id), bind(at), bind(actor.name), bind(at), bind(actor.name);
         });
     insertVersion(session, id, 1, spec, at);
-    return Registration{*readHandler(session, id, false), true};
+    return Registration{*readHandler(session, id, false), true, giveWebhookSecret(session, id, spec, at)};
   });
 }
 
