@@ -1,5 +1,7 @@
 #include "app/webhook_part.hpp"
 
+#include <utility>
+
 #include "http/json_views.hpp"
 
 namespace hookhost::app {

@@ -1,5 +1,7 @@
 #include "common/webhook_url.hpp"
 
+#include <cctype>
+
 #include <Poco/Exception.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>

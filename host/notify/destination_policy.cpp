@@ -1,6 +1,7 @@
 #include "notify/destination_policy.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/DNS.h>

@@ -1,6 +1,11 @@
 #include "notify/webhook_http.hpp"
 
 #include <algorithm>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <thread>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
@@ -31,6 +36,82 @@ Poco::Net::Context::Ptr clientContext() {
   return context;
 }
 
+// Ends exchanges that outlive their deadline. The socket timeouts bound each read, not the
+// whole answer: a receiver that drips its headers a byte at a time would otherwise hold a
+// sender far beyond the 15 s. Shutting the socket down wakes the blocked read.
+class Watchdog {
+ public:
+  static Watchdog& instance() {
+    // Never destroyed: its thread waits on it until the process ends.
+    static Watchdog* watchdog = new Watchdog;
+    return *watchdog;
+  }
+
+  std::uint64_t watch(const Poco::Net::StreamSocket& socket, Clock::time_point deadline) {
+    std::lock_guard lock(mutex_);
+    const std::uint64_t ticket = ++next_;
+    watched_.emplace(ticket, Entry{deadline, socket});
+    wake_.notify_all();
+    return ticket;
+  }
+
+  void release(std::uint64_t ticket) {
+    std::lock_guard lock(mutex_);
+    watched_.erase(ticket);
+  }
+
+ private:
+  struct Entry {
+    Clock::time_point deadline;
+    Poco::Net::StreamSocket socket;
+  };
+
+  Watchdog() { std::thread([this] { loop(); }).detach(); }
+
+  void loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      auto earliest = Clock::time_point::max();
+      for (auto it = watched_.begin(); it != watched_.end();) {
+        if (it->second.deadline > Clock::now()) {
+          earliest = std::min(earliest, it->second.deadline);
+          ++it;
+          continue;
+        }
+        try {
+          it->second.socket.shutdown();
+        } catch (const Poco::Exception&) {
+          // Already closed: the exchange is ending anyway.
+        }
+        it = watched_.erase(it);
+      }
+      if (earliest == Clock::time_point::max()) {
+        wake_.wait(lock);
+      } else {
+        wake_.wait_until(lock, earliest);
+      }
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::map<std::uint64_t, Entry> watched_;
+  std::uint64_t next_ = 0;
+};
+
+// Watches one exchange for as long as it lives.
+class Watched {
+ public:
+  Watched(const Poco::Net::StreamSocket& socket, Clock::time_point deadline)
+      : ticket_(Watchdog::instance().watch(socket, deadline)) {}
+  ~Watched() { Watchdog::instance().release(ticket_); }
+  Watched(const Watched&) = delete;
+  Watched& operator=(const Watched&) = delete;
+
+ private:
+  std::uint64_t ticket_;
+};
+
 }  // namespace
 
 HttpAnswer postJson(const WebhookUrl& url, const Poco::Net::IPAddress& address,
@@ -45,6 +126,7 @@ HttpAnswer postJson(const WebhookUrl& url, const Poco::Net::IPAddress& address,
                                       std::min(timeouts.connect, timeouts.request)).count()));
     socket.setReceiveTimeout(left(deadline));
     socket.setSendTimeout(left(deadline));
+    Watched watched(socket, deadline);
     if (url.https) socket = Poco::Net::SecureStreamSocket::attach(socket, url.host, clientContext());
     Poco::Net::HTTPClientSession session(socket);
     session.setKeepAlive(false);
@@ -67,8 +149,11 @@ HttpAnswer postJson(const WebhookUrl& url, const Poco::Net::IPAddress& address,
     }
     return HttpAnswer{static_cast<int>(response.getStatus()), response.getReason(), ""};
   } catch (const Poco::TimeoutException&) {
-    return HttpAnswer{0, "", "no answer within the time allowed"};
+    return HttpAnswer{0, "", "no answer within " + std::to_string(timeouts.request.count()) + " ms"};
   } catch (const Poco::Exception& error) {
+    if (Clock::now() >= deadline) {
+      return HttpAnswer{0, "", "no answer within " + std::to_string(timeouts.request.count()) + " ms"};
+    }
     return HttpAnswer{0, "", error.displayText()};
   } catch (const std::exception& error) {
     return HttpAnswer{0, "", error.what()};

@@ -1,5 +1,6 @@
 #include "notify/webhook_notifier.hpp"
 
+#include <algorithm>
 #include <future>
 #include <memory>
 

@@ -22,7 +22,7 @@ TEST(WebhookUrl, TakesApartHttpAndHttpsUrls) {
 }
 
 TEST(WebhookUrl, RefusesWhatCannotBeAWebhookDestination) {
-  for (const std::string url : {"ftp://example.com/", "http://", "http:///path", "http://user:pw@example.com/",
+  for (const std::string& url : std::vector<std::string>{"ftp://example.com/", "http://", "http:///path", "http://user:pw@example.com/",
                                 "http://user@example.com/", "http://example.com/a b", "http://example.com/#top",
                                 "http://example.com/\n", "https://example.com/" + std::string(2030, 'a')}) {
     EXPECT_FALSE(parseWebhookUrl(url)) << url;

@@ -123,7 +123,7 @@ TEST_F(WebhookHost, SuccessAndFailureArePostedSignedAsStandardWebhooks) {
 }
 
 TEST_F(WebhookHost, BadUrlsAreRefusedAtRegistrationAndChangeNothing) {
-  for (const std::string url : {"ftp://example.com/x", "http://user:secret@example.com/hook", "http://",
+  for (const std::string& url : std::vector<std::string>{"ftp://example.com/x", "http://user:secret@example.com/hook", "http://",
                                 "https://example.com/a b", "http://example.com/#frag",
                                 "https://example.com/" + std::string(2049, 'a')}) {
     auto reply = host_->request("POST", "/v1/handlers", summaryHandler("bad", "", url), userKey_);
