@@ -62,6 +62,7 @@ const std::map<std::string, KeySpec>& knownKeys() {
       {"mail.give_up_after", {Kind::Duration, "5d"}},
       {"mail.retry_min", {Kind::Duration, "30s"}},
       {"mail.retry_max", {Kind::Duration, "1h"}},
+      {"notify.webhook.allow", {Kind::List, nlohmann::json::array()}},
       {"sandbox.python", {Kind::Text, "/usr/bin/python3"}},
       // Python version -> interpreter ({"3.11": "/usr/bin/python3.11"}); unset = sandbox.python alone.
       {"sandbox.pythons", {Kind::Map, nullptr}},

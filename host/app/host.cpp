@@ -96,6 +96,7 @@ Host::Host(const Config& config)
       store_(openStoreIn(config)),
       catalog_(registry::HookCatalog::loadFromDirectory(configuredOrBundled(config, "hooks.dir", "share/hookhost/hooks"))),
       mail_(config, *store_),
+      webhooks_(config, *store_, *store_, mail_.retry),
       liveOutputs_(liveOutputOptions(config)),
       events_(*store_, catalog_,
               {config.integer("dispatch.max_queued"), static_cast<int>(config.integer("dispatch.max_chain_depth"))},
@@ -122,6 +123,7 @@ Host::Host(const Config& config)
   watch_.setListener([this] {
     mail_.notifier.poke();
     liveOutputs_.jobsChanged();  // a follower of a job that ended waits for its new state
+    webhooks_.notifier.poke();
   });
   // The dispatcher (a FireClaimer) hears of each fire's jobs itself.
   events_.setOnFired([this](const storage::FireResult&) { metrics_.eventsFired.add(); });
@@ -145,6 +147,12 @@ void Host::wireMetrics() {
   };
   metrics_.notifications = [this] {
     auto counts = mail_.notifier.counters();
+    return metrics::HostMetrics::NotificationCounts{static_cast<std::int64_t>(counts.sent),
+                                                    static_cast<std::int64_t>(counts.retried),
+                                                    static_cast<std::int64_t>(counts.failed)};
+  };
+  metrics_.webhookNotifications = [this] {
+    auto counts = webhooks_.notifier.counters();
     return metrics::HostMetrics::NotificationCounts{static_cast<std::int64_t>(counts.sent),
                                                     static_cast<std::int64_t>(counts.retried),
                                                     static_cast<std::int64_t>(counts.failed)};
@@ -192,6 +200,7 @@ void Host::wireServices() {
 void Host::addParts() {
   // The notifier stops last, so it sends what the last jobs' ends committed.
   parts_.add("notifier", [this] { mail_.notifier.start(); }, [this] { mail_.notifier.stop(); });
+  parts_.add("webhook notifier", [this] { webhooks_.notifier.start(); }, [this] { webhooks_.notifier.stop(); });
   parts_.add("plugin directory", [this] { pluginDirectory_.start(); }, [this] { pluginDirectory_.stop(); });
   parts_.add("sandbox", [] {}, [this] { sandbox_.shutdown(); });
   parts_.add("host presence", [this] { presence_.start(); }, [this] { presence_.stop(); });

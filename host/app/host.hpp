@@ -12,6 +12,7 @@
 #include "app/mail_part.hpp"
 #include "app/plugin_executor.hpp"
 #include "app/sandbox_part.hpp"
+#include "app/webhook_part.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/event_service.hpp"
 #include "dispatch/host_presence.hpp"
@@ -63,6 +64,7 @@ class Host {
   registry::HookCatalog catalog_;
   metrics::HostMetrics metrics_;
   MailPart mail_;
+  WebhookPart webhooks_;
   jobs::JobWatch watch_;
   jobs::LiveOutputs liveOutputs_;
   dispatch::EventService events_;

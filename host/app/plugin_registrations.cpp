@@ -68,6 +68,12 @@ void registerManifestHandlers(storage::Store& store, const registry::HookCatalog
       }
       log.information("plugin %s: registered handler '%s' for %s (version %d)", plugin->name(), spec.name, spec.hook,
                       registered->handler.version);
+      // A manifest has no registration answer to show the secret in; the log is the host
+      // owner's, who holds the store the secret is kept in anyway.
+      if (registered->newWebhookSecret) {
+        log.information("plugin %s: handler '%s' signs its webhooks with %s (shown once)", plugin->name(), spec.name,
+                        *registered->newWebhookSecret);
+      }
     }
   }
 }

@@ -70,14 +70,16 @@ std::string HostMetrics::render() const {
   renderCounter(out, "hookhost_pruned_notifications_total", "Settled notifications removed by retention.",
                 prunedNotifications);
   renderCounter(out, "hookhost_pruned_mail_files_total", "Spooled .eml files removed by retention.", prunedMailFiles);
-  if (notifications) {
-    auto counts = notifications();
-    for (auto [name, help, value] : {std::tuple{"sent", "delivered or spooled", counts.sent},
-                                     std::tuple{"retried", "failed for now and scheduled again", counts.retried},
-                                     std::tuple{"failed", "rejected for good or given up", counts.failed}}) {
+  if (notifications || webhookNotifications) {
+    const NotificationCounts mail = notifications ? notifications() : NotificationCounts{};
+    const NotificationCounts webhook = webhookNotifications ? webhookNotifications() : NotificationCounts{};
+    for (auto [name, help, field] : {std::tuple{"sent", "delivered or spooled", &NotificationCounts::sent},
+                                     std::tuple{"retried", "failed for now and scheduled again", &NotificationCounts::retried},
+                                     std::tuple{"failed", "rejected for good or given up", &NotificationCounts::failed}}) {
       std::string metric = std::string("hookhost_notifications_") + name + "_total";
-      out += "# HELP " + metric + " Notification emails " + help + ".\n# TYPE " + metric + " counter\n";
-      out += metric + " " + std::to_string(value) + "\n";
+      out += "# HELP " + metric + " Notifications (emails, webhooks) " + help + ".\n# TYPE " + metric + " counter\n";
+      out += metric + "{channel=\"mail\"} " + std::to_string(mail.*field) + "\n";
+      out += metric + "{channel=\"webhook\"} " + std::to_string(webhook.*field) + "\n";
     }
   }
   fireToStart.render(out, "hookhost_fire_to_start_seconds", "Time from an event's fire to its job's start.");

@@ -55,7 +55,8 @@ struct HostMetrics {
   struct NotificationCounts {
     std::int64_t sent = 0, retried = 0, failed = 0;
   };
-  std::function<NotificationCounts()> notifications;
+  std::function<NotificationCounts()> notifications;         // mail: {channel="mail"}
+  std::function<NotificationCounts()> webhookNotifications;  // {channel="webhook"}
 
   /// Prometheus text exposition format 0.0.4.
   std::string render() const;

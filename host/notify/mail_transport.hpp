@@ -25,6 +25,7 @@ struct SendResult {
   SendStatus status = SendStatus::Sent;
   std::string error;  // empty when Sent; else what the server said or what failed
   FailureScope scope = FailureScope::Message;
+  int httpStatus = 0;  // a webhook's answer, for its NOTIFY entry; 0 for mail
 };
 
 /// Delivers one built message. Implementations are used from the notifier thread only, one

@@ -5,6 +5,9 @@
 
 namespace hookhost::notify {
 
+using outbox::Channel;
+using outbox::channelName;
+using outbox::channelOf;
 using outbox::jobPathOf;
 using outbox::Notification;
 using outbox::notificationFromJson;

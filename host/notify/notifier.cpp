@@ -8,6 +8,8 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/MailMessage.h>
 
+#include "notify/send_outcome.hpp"
+
 namespace hookhost::notify {
 namespace {
 
@@ -15,11 +17,6 @@ Poco::Logger& logger() { return Poco::Logger::get("hookhost.notify"); }
 
 // How long a pass waits for its sends' outcomes to be recorded before the next claim.
 constexpr std::chrono::seconds kRecordWait{30};
-
-std::string describe(const Notification& n) {
-  return "notification " + std::to_string(n.id) + " (job " + std::to_string(n.jobId) + ", to " +
-         n.recipient + ", attempt " + std::to_string(n.sendAttempts) + ")";
-}
 
 }  // namespace
 
@@ -94,7 +91,7 @@ struct Notifier::PassRecords {
 std::size_t Notifier::runOnce() {
   const Micros now = nowMicros();
   const Micros leaseUntil = now + settings_.lease.count() * 1000;
-  auto claimed = outbox_.claimDue(now, settings_.batchSize, leaseUntil);
+  auto claimed = outbox_.claimDue(now, settings_.batchSize, leaseUntil, Channel::Mail);
   if (!claimed) {
     logger().warning("cannot claim notifications: " + claimed.error().message);
     return 0;
@@ -149,30 +146,7 @@ SendResult Notifier::deliver(const Notification& notification) {
 }
 
 void Notifier::settle(const Notification& n, const SendResult& result, const std::shared_ptr<PassRecords>& records) {
-  SendOutcome outcome{n.id, n.sendAttempts, SendOutcome::State::Sent, nowMicros(), 0, ""};
-  switch (result.status) {
-    case SendStatus::Sent: break;
-    case SendStatus::Permanent:
-      logger().warning(describe(n) + " failed permanently: " + result.error);
-      outcome.state = SendOutcome::State::Failed;
-      outcome.error = result.error;
-      break;
-    case SendStatus::Temporary: {
-      RetryDecision decision = retry_.afterTemporaryFailure(n.createdAt, n.sendAttempts, outcome.at, result.error);
-      if (decision.kind == RetryDecision::Kind::GiveUp) {
-        logger().warning(describe(n) + ": " + decision.error);
-        outcome.state = SendOutcome::State::Failed;
-        outcome.error = decision.error;
-        break;
-      }
-      logger().information(describe(n) + " will be retried at " + formatRfc3339(decision.nextAttemptAt) + ": " +
-                           result.error);
-      outcome.state = SendOutcome::State::Retry;
-      outcome.nextAttemptAt = decision.nextAttemptAt;
-      outcome.error = result.error;
-      break;
-    }
-  }
+  SendOutcome outcome = outcomeOf(n, result, retry_);
   {
     std::lock_guard lock(records->mutex);
     ++records->outstanding;

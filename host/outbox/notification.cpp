@@ -11,6 +11,13 @@ std::string_view outcomeName(Outcome outcome) {
   return "failed";
 }
 
+std::string_view channelName(Channel channel) { return channel == Channel::Webhook ? "webhook" : "mail"; }
+
+Channel channelOf(std::string_view recipient) {
+  const bool url = recipient.rfind("http://", 0) == 0 || recipient.rfind("https://", 0) == 0;
+  return url ? Channel::Webhook : Channel::Mail;
+}
+
 std::optional<Outcome> parseOutcome(std::string_view name) {
   if (name == "succeeded") return Outcome::Succeeded;
   if (name == "failed") return Outcome::Failed;
@@ -37,6 +44,9 @@ nlohmann::json notificationToJson(const Notification& n) {
       {"finished_at", n.finishedAt},
       {"job_path", n.jobPath},
       {"public_base_url", n.publicBaseUrl},
+      {"job_state", n.jobState},
+      {"max_attempts", n.maxAttempts},
+      {"job_created_at", n.jobCreatedAt},
   };
   if (!n.chain.is_null()) out["chain"] = n.chain;
   return out;
@@ -67,6 +77,9 @@ Result<Notification> notificationFromJson(const nlohmann::json& snapshot) {
     n.jobPath = snapshot.at("job_path").get<std::string>();
     n.publicBaseUrl = snapshot.at("public_base_url").get<std::string>();
     if (auto chain = snapshot.find("chain"); chain != snapshot.end() && chain->is_object()) n.chain = *chain;
+    n.jobState = snapshot.value("job_state", "");
+    n.maxAttempts = snapshot.value("max_attempts", 0);
+    n.jobCreatedAt = snapshot.value("job_created_at", Micros{0});
   } catch (const nlohmann::json::exception& e) {
     return bad(e.what());
   }

@@ -16,6 +16,15 @@ namespace hookhost::outbox {
 /// notify_on_failure and the subject says "failed"); the body says "timed out".
 enum class Outcome { Succeeded, Failed, TimedOut };
 
+/// Where a notification goes: an email address or an http(s):// URL (a webhook). Each has its
+/// own sender; the outbox hands each only its own rows.
+enum class Channel { Mail, Webhook };
+
+/// "mail" or "webhook", as /metrics and the NOTIFY history name them.
+std::string_view channelName(Channel channel);
+/// The channel of a stored recipient (a URL's scheme is stored in lower case).
+Channel channelOf(std::string_view recipient);
+
 /// "succeeded", "failed", "timed_out": the stable spelling used in the stored snapshot.
 std::string_view outcomeName(Outcome outcome);
 std::optional<Outcome> parseOutcome(std::string_view name);
@@ -45,6 +54,11 @@ struct Notification {
   /// "steps": [{"job_id", "event_id", "handler", "hook", "state", "error"}], "truncated"};
   /// null otherwise.
   nlohmann::json chain;
+  // For the webhook body, which shows the job as GET /v1/jobs/{id} does; absent (0, "") in
+  // rows written before webhooks existed.
+  std::string jobState;  // "SUCCEEDED", "FAILED", "TIMED_OUT", ...
+  int maxAttempts = 0;
+  Micros jobCreatedAt = 0;
 
   // Send state (owned by the outbox).
   Micros createdAt = 0;  // when the row was committed; the retry window starts here

@@ -29,7 +29,8 @@ namespace hookhost::outbox {
 ///   Otherwise they change nothing and return ErrorKind::Conflict, code "stale_claim".
 ///   Each applied mark clears the lease, stores `error` as the row's last error, and is
 ///   recorded as a NOTIFY history entry on the job (data: notification id, recipient,
-///   state sent|retry|failed, send attempt, error) and counted in /metrics.
+///   state sent|retry|failed, send attempt, error, channel, a webhook's http_status) and
+///   counted in /metrics.
 /// - Store failures come back as ErrorKind::Unavailable; the notifier logs and retries later.
 ///
 /// Implementations are thread-safe.
@@ -43,14 +44,17 @@ struct SendOutcome {
   Micros at = 0;             // when it was sent or failed (Sent, Failed)
   Micros nextAttemptAt = 0;  // when it is due again (Retry)
   std::string error;         // Retry, Failed
+  int httpStatus = 0;        // a webhook's answer, 0 when there was none (mail, no connection)
 };
 
 class Outbox {
  public:
   virtual ~Outbox() = default;
 
-  virtual Result<std::vector<Notification>> claimDue(Micros now, std::size_t limit,
-                                                     Micros leaseUntil) = 0;
+  /// Claims only rows of `channel`, so that each channel's sender drains its own rows at its
+  /// own pace.
+  virtual Result<std::vector<Notification>> claimDue(Micros now, std::size_t limit, Micros leaseUntil,
+                                                     Channel channel = Channel::Mail) = 0;
   /// Terminal: delivered (or spooled) at `at`.
   virtual Status markSent(std::int64_t id, int sendAttempt, Micros at) = 0;
   /// Still pending, due again at `nextAttemptAt`.

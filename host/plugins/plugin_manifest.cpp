@@ -4,7 +4,9 @@
 #include <sstream>
 
 #include "common/bounded_json.hpp"
+#include "common/webhook_url.hpp"
 #include "filter/event_pattern.hpp"
+
 namespace hookhost::plugins {
 namespace {
 
@@ -65,6 +67,11 @@ Result<PluginManifest> parseManifest(const json& document, const std::filesystem
     if (!optionalString(entry, "notify_on_success", handler.notifyOnSuccess) ||
         !optionalString(entry, "notify_on_failure", handler.notifyOnFailure)) {
       return manifestError(file, where + ".notify_on_success/notify_on_failure must be strings");
+    }
+    for (auto [key, destination] : {std::pair{".notify_on_success: ", &handler.notifyOnSuccess},
+                                    std::pair{".notify_on_failure: ", &handler.notifyOnFailure}}) {
+      if (auto problem = notifyDestinationProblem(*destination)) return manifestError(file, where + key + *problem);
+      if (isWebhookDestination(*destination)) *destination = canonicalWebhookUrl(*destination);
     }
     if (auto tags = entry.find("tags"); tags != entry.end() && !tags->is_null()) {
       if (!tags->is_array()) return manifestError(file, where + ".tags must be an array of strings");

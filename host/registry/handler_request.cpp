@@ -4,6 +4,7 @@
 
 #include "common/clock.hpp"
 #include "common/email_address.hpp"
+#include "common/webhook_url.hpp"
 #include "filter/event_pattern.hpp"
 #include "registry/python_fields.hpp"
 
@@ -55,8 +56,8 @@ Status checkRange(const std::string& key, int value, int low, int high) {
 }
 
 Status checkAddress(const std::string& key, const std::string& address) {
-  if (address.empty() || isValidEmailAddress(address)) return Ok{};
-  return invalid(key, "'" + address + "' is not an email address");
+  if (auto problem = notifyDestinationProblem(address)) return invalid(key, *problem);
+  return Ok{};
 }
 
 bool hasControlCharacters(const std::string& text) {
@@ -94,7 +95,7 @@ Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const
     auto address = optionalField<std::string>(body, key, "");
     if (!address) return address.error();
     if (auto checked = checkAddress(key, *address); !checked) return checked.error();
-    *target = *address;
+    *target = isWebhookDestination(*address) ? canonicalWebhookUrl(*address) : *address;
   }
 
   if (auto tags = body.find("tags"); tags != body.end() && !tags->is_null()) {

@@ -22,6 +22,9 @@ class HandlerStore {
   struct Registration {
     Handler handler;
     bool created = false;
+    /// Set when this registration gave the handler its first notification URL: the
+    /// "whsec_…" secret its webhooks are signed with, for the answer (shown once).
+    std::optional<std::string> newWebhookSecret;
   };
   virtual Result<Registration> registerHandler(const HandlerSpec& spec, const User& actor) = 0;
   virtual std::optional<Handler> getHandler(std::int64_t id) = 0;

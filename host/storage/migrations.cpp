@@ -102,6 +102,12 @@ const std::vector<std::vector<std::string>>& versions() {
       {
           "ALTER TABLE handler_versions ADD COLUMN python_version TEXT NOT NULL DEFAULT ''",
       },
+      // 8: each handler's webhook signing secret, made when it first gets a notification URL
+      // and kept while it lives (stored as it is: signing needs the key itself).
+      {
+          "CREATE TABLE webhook_secrets (handler_id INTEGER PRIMARY KEY REFERENCES handlers(id), "
+          "secret TEXT NOT NULL, created_at INTEGER NOT NULL)",
+      },
   };
   return all;
 }

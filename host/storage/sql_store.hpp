@@ -46,6 +46,7 @@ class SqlStore final : public Store {
   std::int64_t countUsers() override;
 
   Result<Registration> registerHandler(const HandlerSpec& spec, const User& actor) override;
+  Result<std::optional<std::string>> webhookSecret(std::int64_t handlerId) override;
   std::optional<Handler> getHandler(std::int64_t id) override;
   std::vector<Handler> listHandlers(const std::vector<std::string>& hooks) override;
   Status deleteHandler(std::int64_t id, const User& actor, const Decide& queuedJob) override;
@@ -82,7 +83,8 @@ class SqlStore final : public Store {
   std::vector<HostInfo> liveHosts(Micros within) override;
   void removeHost(const std::string& hostId) override;
 
-  Result<std::vector<outbox::Notification>> claimDue(Micros now, std::size_t limit, Micros leaseUntil) override;
+  Result<std::vector<outbox::Notification>> claimDue(Micros now, std::size_t limit, Micros leaseUntil,
+                                                     outbox::Channel channel = outbox::Channel::Mail) override;
   Status markSent(std::int64_t id, int sendAttempt, Micros at) override;
   Status markRetry(std::int64_t id, int sendAttempt, Micros nextAttemptAt, const std::string& error) override;
   Status markFailed(std::int64_t id, int sendAttempt, Micros at, const std::string& error) override;
@@ -109,6 +111,10 @@ class SqlStore final : public Store {
   template <typename Work>
   auto writeLosingRaceOnce(Work&& work) -> std::invoke_result_t<Work, sql::Connection&>;
   std::optional<Handler> readHandler(sql::Connection& session, std::int64_t id, bool withCode);
+  /// A new secret when `spec` names a URL and the handler has no secret yet (in the
+  /// registration's transaction); else nothing.
+  std::optional<std::string> giveWebhookSecret(sql::Connection& session, std::int64_t handlerId,
+                                               const HandlerSpec& spec, Micros at);
   std::vector<Job> readJobs(sql::Connection& session, const std::string& where,
                             const std::function<void(sql::Params&)>& bindParameters);
   /// A handler an event matched, as the fire records its job.

@@ -121,7 +121,7 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
                    });
       insertVersion(session, id, version, spec, at, actor.name);
       writeFilter(session, id, spec);
-      return Registration{*readHandler(session, id, false), false};
+      return Registration{*readHandler(session, id, false), false, giveWebhookSecret(session, id, spec, at)};
     }
     std::int64_t id = sql::insert(
         session,
@@ -136,7 +136,7 @@ Result<Store::Registration> SqlStore::registerHandler(const HandlerSpec& spec, c
         });
     insertVersion(session, id, 1, spec, at, actor.name);
     writeFilter(session, id, spec);
-    return Registration{*readHandler(session, id, false), true};
+    return Registration{*readHandler(session, id, false), true, giveWebhookSecret(session, id, spec, at)};
   });
 }
 

@@ -23,9 +23,16 @@ const char* stateName(outbox::SendOutcome::State state) {
   return "failed";
 }
 
+// The rows of one channel; URLs are stored with their scheme in lower case.
+const char* channelCondition(outbox::Channel channel) {
+  return channel == outbox::Channel::Webhook ? "AND (recipient LIKE 'http://%' OR recipient LIKE 'https://%') "
+                                             : "AND recipient NOT LIKE 'http://%' AND recipient NOT LIKE 'https://%' ";
+}
+
 }  // namespace
 
-Result<std::vector<outbox::Notification>> SqlStore::claimDue(Micros now, std::size_t limit, Micros leaseUntil) {
+Result<std::vector<outbox::Notification>> SqlStore::claimDue(Micros now, std::size_t limit, Micros leaseUntil,
+                                                             outbox::Channel channel) {
   try {
     return writer_.run([&](sql::Connection& session) -> Result<std::vector<outbox::Notification>> {
       auto limitValue = static_cast<Poco::Int64>(limit);
@@ -34,8 +41,8 @@ Result<std::vector<outbox::Notification>> SqlStore::claimDue(Micros now, std::si
       auto rows = sql::query(session,
                              std::string("UPDATE notifications SET lease_expires_at = ?, attempts = attempts + 1 "
                                          "WHERE id IN (SELECT id FROM notifications WHERE state = 'PENDING' "
-                                         "AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at <= ?) "
-                                         "ORDER BY next_attempt_at, id LIMIT ?") +
+                                         "AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at <= ?) ") +
+                                 channelCondition(channel) + "ORDER BY next_attempt_at, id LIMIT ?" +
                                  sql::lockAndSkipLocked(session.dialect()) +
                                  ") RETURNING id, content, created_at, attempts, last_error, next_attempt_at",
                              [&](auto& st) { st, bind(leaseUntil), bind(now), bind(now), bind(limitValue); });
@@ -99,6 +106,8 @@ Status SqlStore::settleIn(sql::Connection& session, const outbox::SendOutcome& o
                          {"state", stateName(outcome.state)},
                          {"send_attempt", outcome.sendAttempt}};
   if (!outcome.error.empty()) data["error"] = outcome.error;
+  data["channel"] = outbox::channelName(outbox::channelOf(data["recipient"].get<std::string>()));
+  if (outcome.httpStatus != 0) data["http_status"] = outcome.httpStatus;
   if (retry) data["next_attempt_at"] = formatRfc3339(outcome.nextAttemptAt);
   appendHistory(session, sql::integer(rows, "job_id"), jobs::HistoryKind::Notify, data, sql::databaseNow(session));
   return Ok{};
@@ -146,7 +155,8 @@ namespace hookhost::storage {
 void SqlStore::queueNotification(sql::Connection& session, std::int64_t jobId, jobs::Notify whom, Micros at) {
   auto rows = sql::query(session,
                          "SELECT j.event_id, j.handler_id, j.state, j.attempt, j.handler_version, j.result, j.error, "
-                         "j.started_at, j.finished_at, h.name, h.hook, h.notify_on_success, h.notify_on_failure "
+                         "j.started_at, j.finished_at, j.max_attempts, j.created_at, h.name, h.hook, h.notify_on_success, "
+                         "h.notify_on_failure "
                          "FROM jobs j JOIN handlers h ON h.id = j.handler_id WHERE j.id = ?",
                          [&](auto& st) { st, bind(jobId); });
   if (!rows.moveFirst()) return;
@@ -170,6 +180,9 @@ void SqlStore::queueNotification(sql::Connection& session, std::int64_t jobId, j
   notification.finishedAt = sql::integer(rows, "finished_at");
   notification.jobPath = outbox::jobPathOf(jobId);
   if (notification.outcome != outbox::Outcome::Succeeded) notification.chain = chainReportOf(session, notification.eventId);
+  notification.jobState = sql::text(rows, "state");
+  notification.maxAttempts = static_cast<int>(sql::integer(rows, "max_attempts"));
+  notification.jobCreatedAt = sql::integer(rows, "created_at");
   std::string snapshot = outbox::notificationToJson(notification).dump();
   sql::execute(session,
                "INSERT INTO notifications (job_id, recipient, content, state, attempts, next_attempt_at, created_at) "

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "outbox/outbox.hpp"
+#include "outbox/webhook_secrets.hpp"
 #include "storage/handler_store.hpp"
 #include "storage/host_store.hpp"
 #include "storage/job_store.hpp"
@@ -10,7 +11,8 @@ namespace hookhost::storage {
 
 /// The durable state of a host, every concern of it in one database: the application
 /// opens one and hands each part only the interfaces it uses.
-class Store : public UserStore, public HandlerStore, public JobStore, public outbox::Outbox, public HostStore {
+class Store : public UserStore, public HandlerStore, public JobStore, public outbox::Outbox, public HostStore,
+              public outbox::WebhookSecrets {
  public:
   ~Store() override = default;
 };

@@ -12,6 +12,8 @@ namespace fs = std::filesystem;
 constexpr const char* kPython = "/usr/bin/python3";  // Debian's, with dill and aiosmtpd
 const fs::path kTestsDir = fs::path(__FILE__).parent_path().parent_path();
 
+}  // namespace
+
 // Runs a shell command and returns its stdout; `ok` says whether it exited 0.
 std::string capture(const std::string& command, bool* ok) {
   std::string out;
@@ -26,8 +28,6 @@ std::string capture(const std::string& command, bool* ok) {
   *ok = ::pclose(pipe) == 0;
   return out;
 }
-
-}  // namespace
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -21,6 +21,8 @@
 
 namespace hookhost::testing {
 
+/// Runs a shell command and returns its stdout; `ok` says whether it exited 0.
+std::string capture(const std::string& command, bool* ok);
 /// The whole file, bytes as they are.
 std::string slurp(const std::filesystem::path& path);
 /// An .eml as a mail client reads it (tests/notify/parse_eml.py): headers, subject, body.
@@ -162,11 +164,13 @@ class NotifyHost : public HostTest {
     return false;
   }
 
-  /// A counter of /metrics, -1 when absent.
-  long long metric(const std::string& name) {
+  /// A counter of /metrics, -1 when absent. The notification counters are labelled by
+  /// channel; they are read for `channel` (mail unless told), other counters have no label.
+  long long metric(const std::string& name, const std::string& channel = "mail") {
     auto reply = host_->get("/metrics", "");
     std::smatch match;
-    std::regex line("(^|\n)" + name + " (\\d+)");
+    const std::string label = name.rfind("hookhost_notifications_", 0) == 0 ? "\\{channel=\"" + channel + "\"\\}" : "";
+    std::regex line("(^|\n)" + name + label + " (\\d+)");
     return std::regex_search(reply.raw, match, line) ? std::stoll(match[2].str()) : -1;
   }
 };

@@ -43,13 +43,14 @@ int MemoryOutbox::claimCalls() const {
   return claimCalls_;
 }
 
-Result<std::vector<Notification>> MemoryOutbox::claimDue(Micros now, std::size_t limit,
-                                                         Micros leaseUntil) {
+Result<std::vector<Notification>> MemoryOutbox::claimDue(Micros now, std::size_t limit, Micros leaseUntil,
+                                                         outbox::Channel channel) {
   std::lock_guard lock(mutex_);
   ++claimCalls_;
   std::vector<Row*> due;
   for (auto& row : rows_) {
-    if (row.state == State::Pending && row.nextAttemptAt <= now && row.leaseUntil <= now) {
+    if (row.state == State::Pending && row.nextAttemptAt <= now && row.leaseUntil <= now &&
+        outbox::channelOf(row.notification.recipient) == channel) {
       due.push_back(&row);
     }
   }

@@ -31,8 +31,8 @@ class MemoryOutbox final : public Outbox {
   int staleMarks() const;
   int claimCalls() const;
 
-  Result<std::vector<Notification>> claimDue(Micros now, std::size_t limit,
-                                             Micros leaseUntil) override;
+  Result<std::vector<Notification>> claimDue(Micros now, std::size_t limit, Micros leaseUntil,
+                                             outbox::Channel channel = outbox::Channel::Mail) override;
   Status markSent(std::int64_t id, int sendAttempt, Micros at) override;
   Status markRetry(std::int64_t id, int sendAttempt, Micros nextAttemptAt,
                    const std::string& error) override;

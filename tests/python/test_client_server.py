@@ -178,3 +178,27 @@ def test_closures_and_helpers_travel_and_run_as_the_user(connect):
     done = fire_and_wait(connect, name, [tag])
     assert done["state"] == "SUCCEEDED", done
     assert done["result"] == "5 streams x3 for alice"
+
+
+def test_register_with_a_url_returns_the_webhook_secret_once(connect):
+    conn = connect("alice")
+    name = unique("webhooked")
+
+    @register(conn, name, HOOK, "", "https://hooks.example.com/failed")
+    def hooked(ctx, **kwargs):
+        return "ok"
+
+    assert hooked.webhook_secret.startswith("whsec_")
+    again = register(conn, name, HOOK, "", "https://hooks.example.com/other")(lambda ctx, **kw: "two")
+    assert again.webhook_secret is None  # kept, not shown again
+    [handler] = mine(list_handlers(conn), name)
+    assert handler.notify_on_failure == "https://hooks.example.com/other"
+    mailed = register(conn, unique("mailed"), HOOK, "a@example.com", "b@example.com")(lambda ctx, **kw: "")
+    assert mailed.webhook_secret is None
+
+
+def test_register_refuses_a_url_with_credentials(connect):
+    conn = connect("alice")
+    with pytest.raises(HookhostError) as refused:
+        register(conn, unique("creds"), HOOK, "https://user:pw@hooks.example.com/", "")(lambda ctx, **kw: "")
+    assert "user name or password" in str(refused.value)

@@ -6,6 +6,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/String.h>
 
 namespace hookhost::testing {
 
@@ -15,6 +16,7 @@ class HttpReceiver::Handler : public Poco::Net::HTTPRequestHandler {
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
     Seen seen{request.getMethod(), request.getURI(), "", request.getContentType(),
               request.get("Idempotency-Key", ""), request.get("X-Hookhost-Hook", "")};
+    for (const auto& [name, value] : request) seen.headers[Poco::toLower(name)] = value;
     Poco::StreamCopier::copyToString(request.stream(), seen.body);
     int status;
     std::string body;
@@ -45,7 +47,8 @@ class HttpReceiver::Factory : public Poco::Net::HTTPRequestHandlerFactory {
   HttpReceiver& receiver_;
 };
 
-HttpReceiver::HttpReceiver() : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+HttpReceiver::HttpReceiver(int port)
+    : socket_(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port))) {
   auto* params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(2);
   server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket_, params);

@@ -5,6 +5,7 @@
 #include <Poco/Net/ServerSocket.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,9 +19,11 @@ class HttpReceiver {
  public:
   struct Seen {
     std::string method, uri, body, contentType, idempotencyKey, hookHeader;
+    std::map<std::string, std::string> headers;  // every header, names in lower case
   };
 
-  HttpReceiver();
+  /// Listens on 127.0.0.1:`port` (0: any free port).
+  explicit HttpReceiver(int port = 0);
   ~HttpReceiver();
 
   std::string url(const std::string& path = "/hooks/in") const;

@@ -16,7 +16,9 @@ ApiReply registerHandler(const ApiRequest& request, Services& services) {
   if (!registered) return errorReply(registered.error());
   if (!registered->created && services.onHandlerChanged) services.onHandlerChanged(registered->handler);
   if (*checked) (*checked)->registered(registered->handler);
-  return jsonReply(registered->created ? 201 : 200, registry::handlerToJson(registered->handler));
+  auto answer = registry::handlerToJson(registered->handler);
+  if (registered->newWebhookSecret) answer["webhook_secret"] = *registered->newWebhookSecret;  // shown this once
+  return jsonReply(registered->created ? 201 : 200, answer);
 }
 
 ApiReply listHandlers(const ApiRequest& request, Services& services) {

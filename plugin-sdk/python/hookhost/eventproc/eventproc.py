@@ -46,7 +46,7 @@ def register(conn, name, hook, notify_on_success, notify_on_failure, tags=None, 
     the hook fires: handler(ctx, **payload). Its return value, as text, is the job's result
     and the body of the success email; an exception fails the job and its traceback goes to
     notify_on_failure. Registering the same hook and name again replaces the handler
-    (its version goes up by one). The decorator returns the function unchanged.
+    (its version goes up by one). The decorator returns the function.
 
     Parameters
     ----------
@@ -57,10 +57,13 @@ def register(conn, name, hook, notify_on_success, notify_on_failure, tags=None, 
     hook: str
         Name of the hook that this event handler responds to.
     notify_on_success: str
-        Email address of user to notify when event handler completes successfully.
+        Email address of user to notify when event handler completes successfully, or an
+        http(s):// URL to POST a signed webhook to.
     notify_on_failure: str
         Email address of user to notify when event handler does not complete
-        successfully.
+        successfully, or an http(s):// URL. When this registration gives the handler its
+        first URL, the returned function carries the webhook signing secret as
+        ``fn.webhook_secret`` (shown this once; ``None`` otherwise).
     tags: list of str
         Filtering tags that users can choose when identifying handlers to
         execute. An empty list will match all tags.
@@ -101,7 +104,9 @@ def register(conn, name, hook, notify_on_success, notify_on_failure, tags=None, 
                 body[key] = value
         if filter is not None:
             body["filter"] = filter
-        conn.request("POST", "/v1/handlers", body)
+        answer = conn.request("POST", "/v1/handlers", body) or {}
+        # Shown once, when the handler first gets a URL; None otherwise (see README, Webhooks).
+        fn.webhook_secret = answer.get("webhook_secret")
         return fn
     return decorator
 
