@@ -19,3 +19,5 @@ from hookhost.eventproc.eventproc import (
 )
 
 __all__ = ["Handler", "deregister", "fire", "hooks", "job", "list_handlers", "register", "wait"]
+from hookhost.eventproc.batches import fire_many, wait_all  # noqa: E402  (issue 22: batches)
+__all__ += ["fire_many", "wait_all"]
