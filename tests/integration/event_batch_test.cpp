@@ -106,7 +106,9 @@ TEST_F(EventBatch, OneBadElementRefusesTheWholeBatchByItsIndex) {
     auto refused = host_->request("POST", "/v1/events", batch, publisherKey_);
     EXPECT_EQ(refused.status, bad.status) << refused.raw;
     EXPECT_EQ(refused.body["error"]["index"], bad.index) << refused.raw;
-    if (!bad.code.empty()) EXPECT_EQ(refused.body["error"]["code"], bad.code) << refused.raw;
+    if (!bad.code.empty()) {
+      EXPECT_EQ(refused.body["error"]["code"], bad.code) << refused.raw;
+    }
     EXPECT_NE(refused.body["error"]["message"].get<std::string>().find("element " + std::to_string(bad.index)),
               std::string::npos);
   }
@@ -247,7 +249,9 @@ class BatchWait : public ::testing::Test {
     ASSERT_TRUE(host_->start()) << host_->log();
   }
   void TearDown() override {
-    if (host_->running()) EXPECT_EQ(host_->stop(), 0) << host_->log();
+    if (host_->running()) {
+      EXPECT_EQ(host_->stop(), 0) << host_->log();
+    }
   }
   void registerNap(const std::string& name, int ms) {
     nlohmann::json body = {{"name", name}, {"hook", "ctingress.on_complete"}, {"runtime", "plugin"},

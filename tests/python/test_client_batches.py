@@ -97,7 +97,7 @@ def test_wait_all_times_out_and_refuses_ids_it_may_not_read(connect):
         clock.sleep(3)
         return "slept"
 
-    ids = job_ids(fire_many(conn, HOOK, [payload_for(0)], tags=[tag]))
+    ids = job_ids(fire_many(connect("publisher"), HOOK, [payload_for(0)], tags=[tag]))
     started = time.monotonic()
     with pytest.raises(TimeoutError):
         wait_all(conn, ids, timeout=0.5)
