@@ -65,7 +65,8 @@ def missing_peer(name):
         if not shutil.which("redis-server"):
             return "redis-server is not installed"
         for module in ("celery", "redis"):
-            if importlib.util.find_spec(module) is None:
+            # Once imported (by an earlier column), celery's module has no __spec__ to look up.
+            if module not in sys.modules and importlib.util.find_spec(module) is None:
                 return f"python3-{module} is not installed"
     if name == "webhook" and not shutil.which("webhook"):
         return "webhook is not installed"
