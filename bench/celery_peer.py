@@ -6,6 +6,7 @@ accepted is not on disk when delay() returns, unlike an event hookhost has accep
 """
 
 import datetime
+import importlib
 import gc
 import json
 import multiprocessing
@@ -44,6 +45,10 @@ class Celery:
         self.url = f"redis://127.0.0.1:{self.redis_port}/0"
         os.environ["BENCH_REDIS_URL"] = self.url
         import celery_tasks  # noqa: E402  (reads BENCH_REDIS_URL)
+
+        if celery_tasks.app.conf.broker_url != self.url:
+            # A second Celery in one run (the client columns): an app of its own on this broker.
+            celery_tasks = importlib.reload(celery_tasks)
 
         from celery.exceptions import TimeoutError as CeleryTimeout
 

@@ -97,7 +97,9 @@ def _celery_burst(peer, events, as_group):
 def measure_celery(workdir, cores, sizes):
     import celery_peer
 
-    peer = celery_peer.Celery(workdir, cores)
+    own = os.path.join(workdir, "celery-client")  # beside the "celery" column's redis dir
+    os.makedirs(own)
+    peer = celery_peer.Celery(own, cores)
     try:
         _celery_burst(peer, sizes["warmup"], as_group=False)
         figures = _celery_burst(peer, sizes["events"], as_group=False)
