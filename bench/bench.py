@@ -24,6 +24,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import client_peer  # noqa: E402
 import hookhost_peer  # noqa: E402
 import postgres_store  # noqa: E402
 from procs import BenchError  # noqa: E402
@@ -37,6 +38,8 @@ FULL = {
     "pg-2hosts": {"warmup": 200, "events": 3000, "latency": 300, "connections": 24},
     "celery": {"warmup": 100, "events": 2000, "latency": 300},
     "webhook": {"warmup": 8, "events": 200, "latency": 50, "connections": 8},
+    "python-client": {"warmup": 200, "events": 3000, "latency": 300},
+    "celery-client": {"warmup": 100, "events": 2000, "latency": 300},
 }
 QUICK = {
     "python": {"warmup": 20, "events": 100, "latency": 20, "cold": 1, "connections": 8},
@@ -47,21 +50,26 @@ QUICK = {
     "pg-2hosts": {"warmup": 20, "events": 200, "latency": 20, "connections": 8},
     "celery": {"warmup": 10, "events": 100, "latency": 20},
     "webhook": {"warmup": 2, "events": 20, "latency": 5, "connections": 4},
+    "python-client": {"warmup": 20, "events": 200, "latency": 20},
+    "celery-client": {"warmup": 10, "events": 100, "latency": 20},
 }
 PG_COLUMNS = [("pg-1host", "hookhost in-process, PostgreSQL, 1 host"),
               ("pg-2hosts", "hookhost in-process, PostgreSQL, 2 hosts")]
 HOOKHOST_COLUMNS = [("python", "hookhost python"), ("plugin-isolated", "hookhost plugin isolated"),
                     ("plugin-inproc", "hookhost plugin in-process"),
                     ("plugin-inproc-filter", "hookhost plugin in-process, filtered")] + PG_COLUMNS
-COLUMNS = HOOKHOST_COLUMNS + [("celery", "Celery"), ("webhook", "webhook")]
+# The Python clients (issue 22, client_peer.py): hookhost's in batches, Celery's.
+CLIENT_COLUMNS = [("python-client", "hookhost Python client, batches"), ("celery-client", "Celery Python client")]
+COLUMNS = HOOKHOST_COLUMNS + [("celery", "Celery"), ("webhook", "webhook")] + CLIENT_COLUMNS
 
 
 def missing_peer(name):
-    if name == "celery":
+    if name in ("celery", "celery-client"):
         if not shutil.which("redis-server"):
             return "redis-server is not installed"
         for module in ("celery", "redis"):
-            if importlib.util.find_spec(module) is None:
+            # Once imported (by an earlier column), celery's module has no __spec__ to look up.
+            if module not in sys.modules and importlib.util.find_spec(module) is None:
                 return f"python3-{module} is not installed"
     if name == "webhook" and not shutil.which("webhook"):
         return "webhook is not installed"
@@ -92,6 +100,10 @@ def measure_all(args, sizes, workdir):
             begin = time.monotonic()
             if name == "celery":
                 results[name] = celery_peer.measure(workdir, cores, sizes[name])
+            elif name == "python-client":
+                results[name] = client_peer.measure_hookhost(args.hookhost, workdir, sizes[name])
+            elif name == "celery-client":
+                results[name] = client_peer.measure_celery(workdir, cores, sizes[name])
             elif name == "webhook":
                 results[name] = webhook_peer.measure(args.loadgen, workdir, sizes[name])
             elif name in hookhost_peer.POSTGRES_HOSTS:
@@ -119,6 +131,7 @@ def cell(value, digits=1):
 def figures_table(results):
     rows = [
         ("throughput, first fire → last completion (events/s)", "throughput", 0),
+        ("throughput with a Celery group (events/s)", "group_throughput", 0),
         ("events in the throughput run", "events", 0),
         ("fire rate, all accepted (events/s)", "fire_rate", 0),
         ("mails: last completion → last mail spooled (s)", "mail_lag_s", 2),
@@ -165,6 +178,8 @@ def targets(results):
     bare = results.get("bare_import_dill_ms")
     add(f"python cold start / bare `python3 -c \"import dill\"` ({cell(bare, 0)} ms) ≤ 1.5×",
         cold / bare if cold and bare else None, 1.5, False)
+    if any(key in results for key, _ in CLIENT_COLUMNS):
+        out += client_peer.targets(results, cell)
     return out
 
 

@@ -10,7 +10,7 @@
 #
 # Options: --build DIR (the hookhost build tree; default build-bench, or for --quick the
 # first of build, build-bench that has bin/hookhost), --json FILE (raw figures), --only LIST
-# (some of python,plugin-isolated,plugin-inproc,plugin-inproc-filter,pg-1host,pg-2hosts,celery,webhook).
+# (some of python,plugin-isolated,plugin-inproc,plugin-inproc-filter,pg-1host,pg-2hosts,celery,webhook,python-client,celery-client).
 # Exits non-zero only when the harness itself fails, never for a missed target.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -23,24 +23,32 @@ Status EventService::validate(const storage::NewEvent& event) const {
   return catalog_.validatePayload(event.hook, event.payload);
 }
 
+void EventService::recordWithClaim(const std::function<FireRecord(const storage::ClaimRequest&)>& record) {
+  if (!claimer_) {
+    record(storage::ClaimRequest{});
+    return;
+  }
+  FireRecord recorded;
+  try {
+    recorded = record(claimer_->reserveForFire());
+  } catch (...) {
+    claimer_->claimedWithFire({}, false);
+    throw;
+  }
+  claimer_->claimedWithFire(std::move(recorded.claimed), recorded.firedJobs);
+}
+
 Result<storage::FireResult> EventService::fire(const storage::NewEvent& event) {
   if (auto valid = validate(event); !valid) return valid.error();
-  storage::ClaimRequest claim = claimer_ ? claimer_->reserveForFire() : storage::ClaimRequest{};
-  // The reservation ends however the fire does: with what it claimed, or with nothing.
-  struct Handover {
-    FireClaimer* claimer;
-    ~Handover() {
-      if (claimer) claimer->claimedWithFire({}, false);
-    }
-  } handover{claimer_};
-  auto fired = store_.fire(event, limits_.maxQueued, claim);
-  if (claimer_) {
-    handover.claimer = nullptr;
-    const bool firedJobs = fired && !fired->duplicate && !fired->jobs.empty();
-    claimer_->claimedWithFire(fired ? std::move(fired->claimed) : std::vector<storage::ClaimedJob>{}, firedJobs);
-  }
-  if (fired && !fired->duplicate && onFired_) onFired_(*fired);
-  return fired;
+  std::optional<Result<storage::FireResult>> fired;
+  recordWithClaim([&](const storage::ClaimRequest& claim) {
+    fired.emplace(store_.fire(event, limits_.maxQueued, claim));
+    if (!*fired) return FireRecord{};
+    auto& result = fired->value();
+    return FireRecord{std::move(result.claimed), !result.duplicate && !result.jobs.empty()};
+  });
+  if (*fired && !(*fired)->duplicate && onFired_) onFired_(fired->value());
+  return std::move(*fired);
 }
 
 std::vector<storage::Job> EventService::waitForEvent(std::int64_t eventId, std::chrono::milliseconds timeout) {

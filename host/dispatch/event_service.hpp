@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "common/result.hpp"
@@ -26,6 +27,13 @@ class FireClaimer {
   virtual void claimedWithFire(std::vector<storage::ClaimedJob> jobs, bool firedJobs) = 0;
 };
 
+/// What an array fire came to: the batch recorded, or the refusal and, when it is about one
+/// element rather than the batch as a whole (the queue bound), that element's index.
+struct BatchFire {
+  Result<storage::FiredBatch> result;
+  std::optional<std::size_t> refusedIndex;
+};
+
 struct EventLimits {
   std::int64_t maxQueued = 100'000;
   int maxChainDepth = 8;
@@ -44,6 +52,15 @@ class EventService {
   /// validate() then record; the answer leaves only after the commit is durable.
   Result<storage::FireResult> fire(const storage::NewEvent& event);
 
+  /// fire() for an array: every element validated first (the first invalid one refuses the
+  /// batch, by its index), then all recorded in one transaction and one commit, or none.
+  /// (event_service_batch.cpp)
+  BatchFire fireMany(const std::vector<storage::NewEvent>& events);
+  /// Waits (bounded) until every job among `ids` that `reader` may read is terminal; returns
+  /// those jobs as they are then, in id order. (event_service_batch.cpp)
+  std::vector<storage::Job> waitForJobs(const std::vector<std::int64_t>& ids, const storage::JobReader& reader,
+                                        std::chrono::milliseconds timeout);
+
   /// Waits (bounded) until every job of the event is terminal; returns them as they are then.
   std::vector<storage::Job> waitForEvent(std::int64_t eventId, std::chrono::milliseconds timeout);
 
@@ -54,6 +71,15 @@ class EventService {
   void setClaimer(FireClaimer* claimer) { claimer_ = claimer; }
 
  private:
+  /// What a fire's transaction leased for the claimer and whether it recorded new jobs.
+  struct FireRecord {
+    std::vector<storage::ClaimedJob> claimed;
+    bool firedJobs = false;
+  };
+  /// Runs `record` with what the claimer (if any) reserves for this fire, and hands the
+  /// claimer what it leased; the reservation ends however `record` does.
+  void recordWithClaim(const std::function<FireRecord(const storage::ClaimRequest&)>& record);
+
   storage::JobStore& store_;
   const registry::HookCatalog& catalog_;
   EventLimits limits_;

@@ -63,6 +63,22 @@ struct FireResult {
   std::vector<ClaimedJob> claimed;  // what the fire's ClaimRequest leased
 };
 
+/// What an array fire recorded: one FireResult per element, in order (an element whose key
+/// an earlier one or an earlier fire used is that event, `duplicate`), and what the batch's
+/// transaction leased for this host's workers.
+struct FiredBatch {
+  std::vector<FireResult> events;
+  std::vector<ClaimedJob> claimed;
+};
+
+/// Whose jobs a read may return: every job (an admin), or the jobs of `userId`'s handlers
+/// and of the events `userName` fired.
+struct JobReader {
+  bool everything = false;
+  std::int64_t userId = 0;
+  std::string userName;
+};
+
 /// Whether a fenced write applied, or found the job moved on (a stale attempt).
 enum class CompletionOutcome { Applied, Stale };
 

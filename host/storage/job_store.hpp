@@ -28,6 +28,13 @@ class JobStore {
   /// A new event's transaction also leases what `claim` asks for, as claimJobs would.
   virtual Result<FireResult> fire(const NewEvent& event, std::int64_t maxQueued, const ClaimRequest& claim) = 0;
   Result<FireResult> fire(const NewEvent& event, std::int64_t maxQueued) { return fire(event, maxQueued, {}); }
+  /// fire() for many events in ONE transaction and one commit, all or nothing: when one is
+  /// refused (QueueFull, counted over the whole batch) nothing of the batch is recorded. A
+  /// key repeated inside the batch is one event, as across fires.
+  virtual Result<FiredBatch> fireMany(const std::vector<NewEvent>& events, std::int64_t maxQueued,
+                                      const ClaimRequest& claim) = 0;
+  /// The jobs among `ids` that `reader` may read (others are left out), in id order.
+  virtual std::vector<Job> jobsByIds(const std::vector<std::int64_t>& ids, const JobReader& reader) = 0;
   virtual std::optional<Event> getEvent(std::int64_t id) = 0;
   virtual std::vector<Job> jobsOfEvent(std::int64_t eventId) = 0;
   virtual std::optional<Job> getJob(std::int64_t id) = 0;  // with history

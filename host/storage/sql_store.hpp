@@ -55,6 +55,9 @@ class SqlStore final : public Store {
 
   using JobStore::fire;
   Result<FireResult> fire(const NewEvent& event, std::int64_t maxQueued, const ClaimRequest& claim) override;
+  Result<FiredBatch> fireMany(const std::vector<NewEvent>& events, std::int64_t maxQueued,
+                              const ClaimRequest& claim) override;
+  std::vector<Job> jobsByIds(const std::vector<std::int64_t>& ids, const JobReader& reader) override;
   std::optional<Event> getEvent(std::int64_t id) override;
   std::vector<Job> jobsOfEvent(std::int64_t eventId) override;
   std::optional<Job> getJob(std::int64_t id) override;

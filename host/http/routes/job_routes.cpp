@@ -53,6 +53,7 @@ std::optional<jobs::Trigger> parseCallbackEvent(const std::string& text) {
 }  // namespace
 
 ApiReply listJobs(const ApiRequest& request, Services& services) {
+  if (request.queryValue("ids")) return listJobsByIds(request, services);
   storage::JobQuery query;
   if (auto invalid = readJobQuery(request, query)) return *invalid;
   if (request.caller().role != Role::Admin) query.ownerId = request.caller().id;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include "http/api_request.hpp"
 #include "http/services.hpp"
 
@@ -26,5 +28,10 @@ ApiReply getJob(const ApiRequest&, Services&);
 ApiReply cancelJob(const ApiRequest&, Services&);
 ApiReply jobCallback(const ApiRequest&, Services&);
 ApiReply getJobOutput(const ApiRequest&, Services&);
+
+// The batch forms (issue 22), reached through fireEvent (a JSON array body) and listJobs
+// (an `ids` query): event_batch_routes.cpp, job_ids_routes.cpp.
+ApiReply fireEvents(const ApiRequest&, Services&, std::optional<double> wait);
+ApiReply listJobsByIds(const ApiRequest&, Services&);
 
 }  // namespace hookhost::http

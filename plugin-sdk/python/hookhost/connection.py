@@ -22,13 +22,16 @@ class HookhostError(Exception):
         the JSON the API promises).
     message: str
         The server's human-readable message.
+    index: int or None
+        For a refused batch (fire_many), the position of the element it was refused for.
     """
 
-    def __init__(self, status, code, message):
+    def __init__(self, status, code, message, index=None):
         super().__init__("%s (%s%s)" % (message, code, "" if status is None else ", HTTP %d" % status))
         self.status = status
         self.code = code
         self.message = message
+        self.index = index
 
 
 class Connection:
@@ -65,11 +68,12 @@ class Connection:
     def __repr__(self):
         return "Connection(%r)" % self.endpoint
 
-    def request(self, method, path, body=None, query=None):
+    def request(self, method, path, body=None, query=None, timeout=None):
         """Sends one API request and returns the decoded JSON answer (None when empty).
 
-        `query` is a list of (name, value) pairs or a dict. Raises HookhostError with the
-        server's status, code and message on any error answer.
+        `query` is a list of (name, value) pairs or a dict; `timeout` replaces the
+        connection's for this request (a ?wait= call needs longer than its wait). Raises
+        HookhostError with the server's status, code and message on any error answer.
         """
         url = self.endpoint + path
         if query:
@@ -83,7 +87,7 @@ class Connection:
             headers["Authorization"] = "Bearer " + self.apikey
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
                 return _decode(response.status, response.read())
         except urllib.error.HTTPError as error:
             raise _error_from(error.code, error.read()) from None
@@ -106,7 +110,9 @@ def _decode(status, raw):
 def _error_from(status, raw):
     try:
         error = json.loads(raw.decode("utf-8"))["error"]
-        return HookhostError(status, str(error.get("code", "error")), str(error.get("message", "")))
+        index = error.get("index")
+        return HookhostError(status, str(error.get("code", "error")), str(error.get("message", "")),
+                             index if isinstance(index, int) else None)
     except (ValueError, KeyError, TypeError, AttributeError):
         text = raw.decode("utf-8", "replace").strip() if raw else ""
         return HookhostError(status, "http_%d" % status, text or "HTTP %d" % status)

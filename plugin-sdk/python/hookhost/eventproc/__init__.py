@@ -27,3 +27,5 @@ from hookhost.eventproc.output import follow  # noqa: E402  (live output; its ow
 __all__ += ["follow"]
 from hookhost.eventproc.repair import replay, rerun, rollback, versions  # noqa: E402,F401
 __all__ += ["rerun", "replay", "versions", "rollback"]
+from hookhost.eventproc.batches import fire_many, wait_all  # noqa: E402  (issue 22: batches)
+__all__ += ["fire_many", "wait_all"]

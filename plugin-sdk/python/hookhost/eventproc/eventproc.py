@@ -157,7 +157,7 @@ def deregister(conn, id):
     return bool((answer or {}).get("deleted", True))
 
 
-def fire(conn, hook, payload, tags=None, key=None):
+def fire(conn, hook, payload, tags=None, key=None, wait=None):
     """fire a hook: every matching handler runs as a job
 
     Parameters
@@ -173,16 +173,23 @@ def fire(conn, hook, payload, tags=None, key=None):
         Run only handlers sharing a tag with these (and handlers without tags).
     key: str, optional
         Idempotency key: firing twice with the same key creates the jobs once.
+    wait: float, optional
+        Seconds the server may hold the answer until every job is finished (?wait=).
 
     Returns
     -------
     dict
-        The server's answer: {"event_id": ..., "jobs": [{"job_id", "handler_id", "handler"}]}.
+        The server's answer: {"event_id": ..., "jobs": [{"job_id", "handler_id", "handler"}]};
+        with `wait`, each job as job() returns it (without history) and "done": whether all
+        finished in time.
     """
     body = {"hook": hook, "payload": payload, "tags": list(tags or [])}
     if key is not None:
         body["key"] = key
-    return conn.request("POST", "/v1/events", body)
+    if wait is None:
+        return conn.request("POST", "/v1/events", body)
+    return conn.request("POST", "/v1/events", body, query={"wait": "%.3f" % wait},
+                        timeout=max(conn.timeout, wait + 10.0))
 
 
 def job(conn, job_id):
