@@ -1,8 +1,8 @@
 #include <algorithm>
 
 #include "dispatch/event_service.hpp"
-#include "http/routes/fire_parsing.hpp"
 #include "http/json_views.hpp"
+#include "http/routes/fire_parsing.hpp"
 #include "http/routes/route_support.hpp"
 #include "http/routes/routes.hpp"
 
