@@ -30,6 +30,10 @@ const std::set<std::pair<std::string, std::string>> kDesignRoutes = {
     {"post", "/v1/jobs/{id}/callback"},
     {"get", "/v1/plugins"},
     {"get", "/v1/runtimes"},  // issue 20: the interpreters python handlers run in
+    {"post", "/v1/jobs/{id}/rerun"},
+    {"post", "/v1/replay"},
+    {"get", "/v1/handlers/{id}/versions"},
+    {"post", "/v1/handlers/{id}/rollback"},
     {"get", "/health"},
     {"get", "/metrics"},
     {"get", "/openapi.json"},
