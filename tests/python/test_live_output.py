@@ -147,6 +147,7 @@ def test_a_follower_that_leaves_frees_its_place_and_others_are_still_served(serv
         next(follow(alice, job_id))
     assert full.value.status == 503 and full.value.code == "too_many_followers"
 
+    leaving_response.close()  # the response holds the socket open too
     leaving.close()
     deadline = time.monotonic() + 10
     while True:  # the host notices the closed connection within about a second
