@@ -143,6 +143,17 @@ class OutputCapture:
             if text:
                 self._channel.send({"type": "output", "stream": name, "text": text})
 
+    def drain(self):
+        """Forwards what the handler printed so far, so a message sent next comes after it."""
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        with self._lock:
+            for fd in self._streams:
+                self._read(fd)
+
     def begin(self):
         with self._lock:
             for fd in self._streams:
@@ -170,9 +181,10 @@ class OutputCapture:
 class HostLogHandler(logging.Handler):
     """Sends records of ctx.log to the host as `log` messages while a job runs."""
 
-    def __init__(self, channel):
+    def __init__(self, channel, capture):
         super().__init__(logging.DEBUG)
         self._channel = channel
+        self._capture = capture
         self.active = False
         self.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
 
@@ -180,6 +192,7 @@ class HostLogHandler(logging.Handler):
         if not self.active:
             return
         try:
+            self._capture.drain()  # a log line after a print is shown after it
             self._channel.send({"type": "log", "line": self.format(record)})
         except Exception:
             self.handleError(record)
@@ -333,7 +346,7 @@ def main():
         channel.send({"type": "error", "error": str(error)})
         return 1
 
-    log_handler = HostLogHandler(channel)
+    log_handler = HostLogHandler(channel, capture)
     name = getattr(handler, "__name__", "handler")
     logger = logging.getLogger("hookhost.handler." + name)
     logger.setLevel(logging.DEBUG)

@@ -147,6 +147,7 @@ def test_a_follower_that_leaves_frees_its_place_and_others_are_still_served(serv
         next(follow(alice, job_id))
     assert full.value.status == 503 and full.value.code == "too_many_followers"
 
+    leaving_response.close()  # the response holds the socket open too
     leaving.close()
     deadline = time.monotonic() + 10
     while True:  # the host notices the closed connection within about a second
@@ -195,3 +196,16 @@ def test_the_output_bound_holds_for_a_handler_printing_100_mib(server_with):
     # 100 MiB went through the host; its peak resident size grew by far less.
     grown_mib = (rss_kib(pid, "VmHWM") - before) / 1024
     assert grown_mib < 40, "the host grew by %.1f MiB" % grown_mib
+
+
+def test_a_follower_is_served_until_the_follow_timeout(server_with):
+    server = server_with({"HOOKHOST_HTTP_FOLLOW_TIMEOUT": "1s"})
+    alice, job_id = fire_one(connections_of(server), slow_ticker, unique("timeout"))
+    end = {}
+    started = time.monotonic()
+    lines = list(follow(alice, job_id, end=end))
+    assert end == {"state": "RUNNING", "timed_out": True}
+    assert time.monotonic() - started < 5
+    # What came before the timeout (nothing, while the worker still starts) is in order.
+    assert lines == ["slow %d" % i for i in range(len(lines))]
+    assert job(alice, job_id)["state"] == "RUNNING"

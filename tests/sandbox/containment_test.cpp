@@ -386,7 +386,8 @@ TEST_F(ContainmentTest, OutputOverTheCapKeepsItsLastBytes) {
   const std::string kept = outcome.output.substr(outcome.output.find('\n') + 1);
   EXPECT_LE(kept.size(), options_.outputCapBytes);
   EXPECT_GT(kept.size(), options_.outputCapBytes - 200);
-  EXPECT_EQ(kept.substr(kept.size() - 110), std::string(100, 'x') + "\nthe end\n");
+  const std::string end = "\n" + std::string(100, 'x') + "\nthe end\n";
+  EXPECT_EQ(kept.substr(kept.size() - end.size()), end);
   expectStillServing();
 }
 
