@@ -109,7 +109,7 @@ TEST_F(ContentFilter, AMalformedPatternIsRefusedNamingItsPathAndNothingIsStored)
 }
 
 TEST_F(ContentFilter, DeepPatternsAreRefusedAndTheHostLivesOn) {
-  for (int depth : {100, 200, 100'000}) {
+  for (int depth : {100, 200, 10'000}) {
     std::string filter = "[1]";
     for (int i = 0; i < depth; ++i) filter = "{\"a\":" + filter + "}";
     std::string body = pythonHandler("deep").dump();
