@@ -36,6 +36,23 @@ TEST_F(HandlerRequest, APythonHandlerKeepsItsCodeAsSentAndGetsTheDefaults) {
   EXPECT_EQ(parsed->tags, std::vector<std::string>{"demo"});
 }
 
+TEST_F(HandlerRequest, PythonAndDillVersionsAreCheckedAndTheMinorVersionKept) {
+  json body = python();
+  EXPECT_EQ(parse(body)->pythonVersion, "");
+  body["python_version"] = "3.11.4";
+  body["dill_version"] = "0.3.6";
+  EXPECT_EQ(parse(body)->pythonVersion, "3.11");
+  body["python_version"] = "3.12";
+  EXPECT_EQ(parse(body)->pythonVersion, "3.12");
+  body["python_version"] = 3.11;
+  expectRefused(body, ErrorKind::Unprocessable, "python_version: must be the Python version");
+  body["python_version"] = "latest";
+  expectRefused(body, ErrorKind::Unprocessable, "python_version: must be the Python version");
+  body["python_version"] = "3.11";
+  body["dill_version"] = "newest; rm -rf";
+  expectRefused(body, ErrorKind::Unprocessable, "dill_version: must be a dill version");
+}
+
 TEST_F(HandlerRequest, TheRuntimeDefaultsToPython) {
   json body = python();
   body.erase("runtime");
