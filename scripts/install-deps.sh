@@ -10,7 +10,8 @@ packages=(
   bubblewrap python3 python3-dill python3-requests
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(python3-pytest python3-aiosmtpd sqlite3 openssl postgresql)
+  # python3-numpy: the sandbox test of a handler that imports numpy (issue 20)
+  packages+=(python3-pytest python3-aiosmtpd sqlite3 openssl postgresql python3-numpy)
 fi
 
 exec "$(dirname "$0")/install-missing.sh" "${packages[@]}"
