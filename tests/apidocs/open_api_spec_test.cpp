@@ -145,8 +145,8 @@ TEST(OpenApiSpec, ContractShapesMatchTheDesign) {
                             "finished_at"}) {
     EXPECT_TRUE(schemas["Job"]["properties"].contains(field)) << field;
   }
-  EXPECT_EQ(schemas["JobState"]["enum"].size(), 7u);
-  EXPECT_EQ(schemas["HistoryEntry"]["properties"]["kind"]["enum"].size(), 10u);
+  EXPECT_EQ(schemas["JobState"]["enum"].size(), 8u);  // PENDING included
+  EXPECT_EQ(schemas["HistoryEntry"]["properties"]["kind"]["enum"].size(), 11u);  // COALESCE included
   EXPECT_TRUE(spec["paths"]["/v1/handlers"]["post"]["responses"].contains("201"));
   EXPECT_TRUE(spec["paths"]["/v1/handlers"]["post"]["responses"].contains("200"));
   EXPECT_TRUE(spec["paths"]["/v1/events"]["post"]["responses"].contains("202"));

@@ -41,7 +41,8 @@ class Chains : public FlowHost {
   }
   nlohmann::json jobsOf(const std::string& handler) {
     nlohmann::json found = nlohmann::json::array();
-    for (const auto& job : host_->get("/v1/jobs?limit=1000", adminKey_).body["jobs"]) {
+    const auto listing = host_->get("/v1/jobs?limit=1000", adminKey_);
+    for (const auto& job : listing.body["jobs"]) {
       if (job["handler"] == handler) found.push_back(job);
     }
     return found;
@@ -65,7 +66,7 @@ TEST_F(Chains, EnsemblGenebuildAndItsXrefsLeadToOneFlatfileDumpPerGenomeAfterBot
   }, std::chrono::seconds(30))) << tree;
 
   auto dumps = jobsOf("flatfile-dump");
-  ASSERT_EQ(dumps.size(), 2u) << dumps;  // one per genome
+  ASSERT_EQ(dumps.size(), 2u) << tree;  // one per genome
   for (const auto& dump : dumps) {
     auto ran = job(dump["job_id"].get<long>());
     ASSERT_EQ(ran["state"], "SUCCEEDED") << ran;

@@ -34,7 +34,7 @@ TEST(HistoryKind, EachKindHasOneSpellingThatParsesBack) {
     names.insert(historyKindName(kind));
     EXPECT_EQ(parseHistoryKind(historyKindName(kind)), kind);
   }
-  EXPECT_EQ(names, (std::set<std::string>{"CREATE", "RUN", "UPDATE", "RETRY", "DEFER", "FINISH", "FAIL", "TIMEOUT",
+  EXPECT_EQ(names, (std::set<std::string>{"CREATE", "COALESCE", "RUN", "UPDATE", "RETRY", "DEFER", "FINISH", "FAIL", "TIMEOUT",
                                           "CANCEL", "NOTIFY"}));
   EXPECT_FALSE(parseHistoryKind("DONE"));
 }
