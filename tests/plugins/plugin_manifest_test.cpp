@@ -38,6 +38,18 @@ TEST(PluginManifest, ParsesEveryField) {
   EXPECT_EQ(parsed->toJson()["handlers"][0]["execution"], "in_process");
 }
 
+TEST(PluginManifest, AcceptsWebhookUrlsAndRefusesBadDestinations) {
+  auto parsed = parseManifest(json::parse(R"({"handlers": [{"handler": "s", "hook": "h",
+      "notify_on_success": "HTTPS://hooks.example.com/in", "notify_on_failure": "ops@example.com"}]})"), "/p/x.json");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->handlers[0].notifyOnSuccess, "https://hooks.example.com/in");
+  EXPECT_EQ(errorOf({{"handlers", {{{"handler", "s"}, {"hook", "h"}, {"notify_on_failure", "nope"}}}}}),
+            "/p/x.json: handlers[0].notify_on_failure: 'nope' is neither an email address nor an http(s):// URL");
+  EXPECT_NE(errorOf({{"handlers", {{{"handler", "s"}, {"hook", "h"}, {"notify_on_success", "http://u:p@x/"}}}}})
+                .find("user name or password"),
+            std::string::npos);
+}
+
 TEST(PluginManifest, NamesTheBadField) {
   EXPECT_EQ(errorOf(json::array()), "/p/x.json: the manifest is not a JSON object");
   EXPECT_EQ(errorOf({{"config", 3}}), "/p/x.json: \"config\" is not an object");
