@@ -1,5 +1,6 @@
 #include "storage/handler_settings.hpp"
 
+#include <optional>
 #include <string>
 
 namespace hookhost {
@@ -9,6 +10,16 @@ void to_json(nlohmann::json& out, Runtime runtime) { out = std::string(runtimeNa
 void from_json(const nlohmann::json& in, Runtime& runtime) { runtime = runtimeNamed(in.get<std::string>()); }
 
 }  // namespace hookhost
+
+// A content filter is an optional pattern whose JSON null is a value ("no filter"), so a
+// version keeps it as the pattern or null and restores null as null, not as "unset".
+namespace nlohmann {
+template <>
+struct adl_serializer<std::optional<json>> {
+  static void to_json(json& out, const std::optional<json>& in) { out = in.value_or(nullptr); }
+  static void from_json(const json& in, std::optional<json>& out) { out = in; }
+};
+}  // namespace nlohmann
 
 namespace hookhost::storage {
 namespace {
