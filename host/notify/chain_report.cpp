@@ -1,5 +1,7 @@
 #include "notify/chain_report.hpp"
 
+#include "common/json_member.hpp"
+
 namespace hookhost::notify {
 namespace {
 
@@ -9,35 +11,24 @@ std::string firstLine(const std::string& text) {
   return line.size() > 300 ? line.substr(0, 300) + "..." : line;
 }
 
-template <typename T>
-T member(const nlohmann::json& object, const char* key, T fallback) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return fallback;
-  try {
-    return it->get<T>();
-  } catch (const nlohmann::json::exception&) {
-    return fallback;
-  }
-}
-
 }  // namespace
 
 std::string chainSection(const Notification& n) {
   const nlohmann::json& chain = n.chain;
   if (!chain.is_object() || !chain.contains("steps") || !chain["steps"].is_array()) return "";
-  const auto root = member<std::int64_t>(chain, "root_event_id", 0);
+  const auto root = jsonMember<std::int64_t>(chain, "root_event_id", 0);
   std::string out = "\nThis job was a step of the chain of event " + std::to_string(root) + " (" +
-                    member<std::string>(chain, "root_hook", "") + "); track it with GET /v1/events/" +
+                    jsonMember<std::string>(chain, "root_hook", "") + "); track it with GET /v1/events/" +
                     std::to_string(root) + "/tree\n\nSteps:\n";
   for (const auto& step : chain["steps"]) {
-    const auto jobId = member<std::int64_t>(step, "job_id", 0);
-    out += "  job " + std::to_string(jobId) + "  " + member<std::string>(step, "handler", "") + " on " +
-           member<std::string>(step, "hook", "") + " (event " + std::to_string(member<std::int64_t>(step, "event_id", 0)) +
-           "): " + member<std::string>(step, "state", "");
+    const auto jobId = jsonMember<std::int64_t>(step, "job_id", 0);
+    out += "  job " + std::to_string(jobId) + "  " + jsonMember<std::string>(step, "handler", "") + " on " +
+           jsonMember<std::string>(step, "hook", "") + " (event " + std::to_string(jsonMember<std::int64_t>(step, "event_id", 0)) +
+           "): " + jsonMember<std::string>(step, "state", "");
     if (jobId == n.jobId) out += "  <- this step failed";
     out += "\n";
   }
-  if (member<bool>(chain, "truncated", false)) out += "  (more steps not shown)\n";
+  if (jsonMember<bool>(chain, "truncated", false)) out += "  (more steps not shown)\n";
   out += "\nFailed step: " + n.handlerName + " (job " + std::to_string(n.jobId) + "): " + firstLine(n.error) + "\n";
   return out;
 }

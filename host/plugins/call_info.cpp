@@ -1,22 +1,10 @@
 #include "plugins/call_info.hpp"
 
+#include "common/json_member.hpp"
+
 #include <utility>
 
 namespace hookhost::plugins {
-namespace {
-
-template <typename T>
-T field(const nlohmann::json& object, const char* key, T fallback) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return fallback;
-  try {
-    return it->get<T>();
-  } catch (const nlohmann::json::exception&) {
-    return fallback;
-  }
-}
-
-}  // namespace
 
 CallInfo::CallInfo(const dispatch::RunRequest& request, std::string pluginHandler)
     : handler_(std::move(pluginHandler)),
@@ -36,17 +24,17 @@ CallInfo::CallInfo(const dispatch::RunRequest& request, std::string pluginHandle
 
 CallInfo::CallInfo(const nlohmann::json& job, const nlohmann::json& config, std::string pluginHandler)
     : handler_(std::move(pluginHandler)),
-      registeredName_(field<std::string>(job, "handler", "")),
-      hook_(field<std::string>(job, "hook", "")),
-      user_(field<std::string>(job, "user", "")),
+      registeredName_(jsonMember<std::string>(job, "handler", "")),
+      hook_(jsonMember<std::string>(job, "hook", "")),
+      user_(jsonMember<std::string>(job, "user", "")),
       config_(config.is_object() ? config.dump() : "{}"),
-      eventAt_(field<std::string>(job, "event_at", "")),
+      eventAt_(jsonMember<std::string>(job, "event_at", "")),
       events_(job.contains("events") && job["events"].is_array() ? job["events"].dump() : "") {
-  call_.job_id = field<std::int64_t>(job, "job_id", 0);
-  call_.event_id = field<std::int64_t>(job, "event_id", 0);
-  call_.handler_id = field<std::int64_t>(job, "handler_id", 0);
-  call_.handler_version = field<int>(job, "handler_version", 0);
-  call_.attempt = field<int>(job, "attempt", 0);
+  call_.job_id = jsonMember<std::int64_t>(job, "job_id", 0);
+  call_.event_id = jsonMember<std::int64_t>(job, "event_id", 0);
+  call_.handler_id = jsonMember<std::int64_t>(job, "handler_id", 0);
+  call_.handler_version = jsonMember<int>(job, "handler_version", 0);
+  call_.attempt = jsonMember<int>(job, "attempt", 0);
   point();
 }
 

@@ -70,27 +70,17 @@ ApiReply listJobs(const ApiRequest& request, Services& services) {
 }
 
 ApiReply getJob(const ApiRequest& request, Services& services) {
-  const std::string& idText = request.pathParameters.at(0);
-  auto id = parseId(idText);
-  auto job = id ? services.jobs.getJob(*id) : std::nullopt;
-  if (!job) return notFound("job", idText);
-  if (!maySeeJob(request.caller(), *job, services.jobs)) {
-    return errorReply(ErrorKind::Forbidden, "forbidden", "job " + idText + " belongs to another user's handler");
-  }
+  auto job = visibleJob(request, services.jobs);
+  if (!job) return errorReply(job.error());
   return jsonReply(200, jobToJson(*job, WithHistory::Yes));
 }
 
 ApiReply cancelJob(const ApiRequest& request, Services& services) {
-  const std::string& idText = request.pathParameters.at(0);
-  auto id = parseId(idText);
-  auto job = id ? services.jobs.getJob(*id) : std::nullopt;
-  if (!job) return notFound("job", idText);
-  if (!maySeeJob(request.caller(), *job, services.jobs)) {
-    return errorReply(ErrorKind::Forbidden, "forbidden", "job " + idText + " is neither yours nor for your handler");
-  }
-  auto cancelled = services.lifecycle.cancel(*id);
+  auto job = visibleJob(request, services.jobs);
+  if (!job) return errorReply(job.error());
+  auto cancelled = services.lifecycle.cancel(job->id);
   if (!cancelled) return errorReply(cancelled.error());
-  auto after = services.jobs.getJob(*id);
+  auto after = services.jobs.getJob(job->id);
   return jsonReply(200, jobToJson(*after, WithHistory::No));
 }
 

@@ -24,18 +24,13 @@ ApiReply tooManyFollowers(std::size_t cap) {
 }  // namespace
 
 ApiReply getJobOutput(const ApiRequest& request, Services& services) {
-  const std::string& idText = request.pathParameters.at(0);
-  auto id = parseId(idText);
-  auto job = id ? services.jobs.getJob(*id) : std::nullopt;
-  if (!job) return notFound("job", idText);
-  if (!maySeeJob(request.caller(), *job, services.jobs)) {
-    return errorReply(ErrorKind::Forbidden, "forbidden", "job " + idText + " belongs to another user's handler");
-  }
+  auto job = visibleJob(request, services.jobs);
+  if (!job) return errorReply(job.error());
   auto follow = parseFollow(request);
   if (!follow) return errorReply(ErrorKind::BadRequest, "invalid_follow", "follow: must be 1 or 0");
   auto* outputs = services.liveOutputs;
   if (!*follow || !outputs) {
-    auto live = outputs ? outputs->find(*id) : nullptr;
+    auto live = outputs ? outputs->find(job->id) : nullptr;
     return textReply(200, live ? live->text() : job->output.value_or(""), "text/plain; charset=utf-8");
   }
   auto slot = outputs->admitFollower();
@@ -44,7 +39,7 @@ ApiReply getJobOutput(const ApiRequest& request, Services& services) {
   reply.contentType = "text/event-stream";
   // Held until the stream ends, whichever way it ends.
   auto held = std::make_shared<jobs::LiveOutputs::FollowerSlot>(std::move(*slot));
-  reply.stream = [held, &services, outputs, jobId = *id](EventStream& events) {
+  reply.stream = [held, &services, outputs, jobId = job->id](EventStream& events) {
     JobFollower(services, *outputs, jobId, events).run();
   };
   return reply;

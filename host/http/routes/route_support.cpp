@@ -21,4 +21,15 @@ bool maySeeJob(const storage::User& user, const storage::Job& job, storage::JobS
   return event && event->createdBy == user.name;
 }
 
+Result<storage::Job> visibleJob(const ApiRequest& request, storage::JobStore& store) {
+  const std::string& idText = request.pathParameters.at(0);
+  auto id = parseId(idText);
+  auto job = id ? store.getJob(*id) : std::nullopt;
+  if (!job) return makeError(ErrorKind::NotFound, "job_not_found", "no job with id " + idText);
+  if (!maySeeJob(request.caller(), *job, store)) {
+    return makeError(ErrorKind::Forbidden, "forbidden", "job " + idText + " belongs to another user's handler");
+  }
+  return *job;
+}
+
 }  // namespace hookhost::http

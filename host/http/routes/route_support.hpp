@@ -6,6 +6,7 @@
 #include <string>
 
 #include "http/api_request.hpp"
+#include "common/result.hpp"
 #include "http/error_reply.hpp"
 #include "storage/job_store.hpp"
 #include "storage/records.hpp"
@@ -19,5 +20,9 @@ ApiReply notFound(const std::string& what, const std::string& id);
 
 /// Admins read every job; others the jobs of their own handlers and of events they fired.
 bool maySeeJob(const storage::User& user, const storage::Job& job, storage::JobStore& store);
+
+/// The job the request's first path segment names, if the caller may see it (maySeeJob);
+/// else 404 or 403 as an error.
+Result<storage::Job> visibleJob(const ApiRequest& request, storage::JobStore& store);
 
 }  // namespace hookhost::http
