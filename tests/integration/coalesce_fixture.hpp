@@ -31,7 +31,10 @@ class FlowHost : public ::testing::Test {
   std::map<std::string, std::string> environment() const {
     return {{"HOOKHOST_PLUGINS_DIR", (dir_.path() / "plugins").string()},
             {"HOOKHOST_HOOKS_DIR", (dir_.path() / "hooks").string()},
-            {"HOOKHOST_PLUGINS_TRUSTED", "fixture_flow"}};
+            {"HOOKHOST_PLUGINS_TRUSTED", "fixture_flow"},
+            // 50 simultaneous fires from this one client: above the default per-client
+            // connection cap (32), which http_connections_test covers.
+            {"HOOKHOST_HTTP_MAX_CONNECTIONS_PER_CLIENT", "64"}};
   }
 
   /// Registers fixture_flow/<handler> as alice; 201 expected.
