@@ -70,6 +70,41 @@ TEST_P(SharedStoreTest, OneKeyFiredThroughBothHostsAtOnceIsOneEvent) {
   EXPECT_EQ(store_->countQueued(), 20);
 }
 
+// Issue 14: the window is one PENDING job per (handler, key) across hosts, by the partial
+// unique index; the host whose insert loses joins the window the other opened.
+TEST_P(SharedStoreTest, OneCoalesceKeyFiredThroughBothHostsAtOnceGathersInOnePendingJob) {
+  storage::HandlerSpec spec;
+  spec.name = "dump";
+  spec.hook = "staging.new_assembly";
+  spec.runtime = Runtime::Python;
+  spec.code = "AAAA";
+  spec.timeoutS = 5;
+  spec.notifyOnSuccess = "ok@example.com";
+  spec.notifyOnFailure = "fail@example.com";
+  spec.coalesce = jobs::CoalesceSettings{{"/genome"}, 600, 600, false};
+  ASSERT_TRUE(store_->registerHandler(spec, alice_));
+  std::set<std::int64_t> windows;
+  for (int round = 0; round < 20; ++round) {
+    storage::NewEvent event;
+    event.hook = "staging.new_assembly";
+    event.payload = {{"genome", "g" + std::to_string(round)}, {"database", "core"}};
+    event.createdBy = "ingest";
+    storage::FireResult first, second;
+    std::thread a([&] { first = *store_->fire(event, 1'000'000); });
+    std::thread b([&] { second = *other_->fire(event, 1'000'000); });
+    a.join();
+    b.join();
+    ASSERT_EQ(first.jobs.size(), 1u);
+    ASSERT_EQ(second.jobs.size(), 1u);
+    EXPECT_NE(first.eventId, second.eventId);  // two events...
+    EXPECT_EQ(first.jobs[0].jobId, second.jobs[0].jobId) << "round " << round;  // ...one window
+    EXPECT_EQ(stateOf(first.jobs[0].jobId), JobState::Pending);
+    windows.insert(first.jobs[0].jobId);
+  }
+  EXPECT_EQ(windows.size(), 20u);  // one per key
+  EXPECT_EQ(store_->countQueued(), 0);
+}
+
 TEST_P(SharedStoreTest, ANotificationIsHeldByOneHostAtATime) {
   addHandler("h");
   constexpr int kJobs = 60;
