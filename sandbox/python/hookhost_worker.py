@@ -162,14 +162,8 @@ class OutputCapture:
 
     def end(self):
         """Sends everything written so far; call before the result."""
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:
-                pass
+        self.drain()
         with self._lock:
-            for fd in self._streams:
-                self._read(fd)
             for name, decoder in self._streams.values():
                 tail = decoder.decode(b"", final=True)
                 if tail and self._active:
