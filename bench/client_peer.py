@@ -62,7 +62,10 @@ def _client_latency(conn, events, payload):
 def measure_hookhost(binary, workdir, sizes):
     from hookhost import Connection
 
-    host = Hookhost(binary, workdir, "python")
+    # Its own folder: the python column's host uses workdir/hookhost-python in the same run.
+    clientdir = os.path.join(workdir, "python-client")
+    os.makedirs(clientdir, exist_ok=True)
+    host = Hookhost(binary, clientdir, "python")
     try:
         host.register("bench", "bench")
         conn = Connection(f"127.0.0.1:{host.port}", host.key)

@@ -133,9 +133,11 @@ class Hookhost:
         total = 0
         for host in self.hosts:
             status, text = http_json(host.port, "GET", "/metrics")
-            found = re.search(r"^hookhost_notifications_sent_total (\d+)", text if status == 200 else "", re.M)
+            # Counted per channel since webhooks (issue 19); the bench's handlers mail.
+            found = re.search(r'^hookhost_notifications_sent_total\{channel="mail"\} (\d+)',
+                              text if status == 200 else "", re.M)
             if not found:
-                raise BenchError(f"GET /metrics: {status}, no hookhost_notifications_sent_total")
+                raise BenchError(f"GET /metrics: {status}, no hookhost_notifications_sent_total{{channel=\"mail\"}}")
             total += int(found.group(1))
         return total
 
