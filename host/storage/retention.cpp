@@ -31,16 +31,18 @@ const char* kChainOfRoots =
     " JOIN events e ON e.parent_job_id = j.id) "
     "SELECT c.root_id, c.event_id, CASE WHEN e.created_at >= ? OR EXISTS ("
     " SELECT 1 FROM jobs j WHERE j.event_id = c.event_id AND ("
-    "  j.state NOT IN ('SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED')"
+    "  j.state NOT IN %TERMINAL%"
     "  OR j.finished_at IS NULL OR j.finished_at >= ?"
     "  OR EXISTS (SELECT 1 FROM notifications n WHERE n.job_id = j.id"
     "   AND (n.state = 'PENDING' OR COALESCE(n.sent_at, n.created_at) >= ?))))"
     " THEN 1 ELSE 0 END AS kept "
     "FROM chain c JOIN events e ON e.id = c.event_id";
 
-std::string withIds(std::string sql, std::size_t count) {
-  auto at = sql.find("%IDS%");
-  return sql.replace(at, 5, sql::placeholders(count));
+// kChainOfRoots for `count` roots, with the terminal states as the lifecycle spells them.
+std::string chainOfRoots(std::size_t count) {
+  std::string sql = kChainOfRoots;
+  sql.replace(sql.find("%IDS%"), 5, sql::placeholders(count));
+  return sql.replace(sql.find("%TERMINAL%"), 10, sql::terminalStatesList());
 }
 
 void bindIds(sql::Params& params, const std::vector<std::int64_t>& ids) {
@@ -78,7 +80,7 @@ Window readWindow(sql::Connection& session, std::int64_t after, Micros cutoff) {
 // The events of the chains of `roots` that may go.
 std::vector<std::int64_t> prunableEvents(sql::Connection& session, const std::vector<std::int64_t>& roots,
                                          Micros cutoff) {
-  auto rows = sql::query(session, withIds(kChainOfRoots, roots.size()), [&](auto& st) {
+  auto rows = sql::query(session, chainOfRoots(roots.size()), [&](auto& st) {
     bindIds(st, roots);
     st, bind(cutoff), bind(cutoff), bind(cutoff);
   });

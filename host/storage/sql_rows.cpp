@@ -5,6 +5,7 @@
 #include <Poco/Data/DataException.h>
 
 #include "common/bounded_json.hpp"
+#include "jobs/job_state.hpp"
 namespace hookhost::storage::sql {
 
 const Value& Rows::operator[](const std::string& column) const {
@@ -60,6 +61,18 @@ std::string placeholders(std::size_t count) {
   std::string out;
   for (std::size_t i = 0; i < count; ++i) out += i ? ", ?" : "?";
   return out;
+}
+
+const std::string& terminalStatesList() {
+  static const std::string list = [] {
+    std::string out;
+    for (jobs::JobState state : jobs::kAllJobStates) {
+      if (!jobs::isTerminal(state)) continue;
+      out += (out.empty() ? "('" : ", '") + std::string(jobs::jobStateName(state)) + "'";
+    }
+    return out + ")";
+  }();
+  return list;
 }
 
 }  // namespace hookhost::storage::sql

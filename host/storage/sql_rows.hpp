@@ -24,6 +24,10 @@ std::vector<std::string> stringList(const nlohmann::json& array);
 /// "?, ?, ?" for an IN list of `count` values.
 std::string placeholders(std::size_t count);
 
+/// "('SUCCEEDED', 'FAILED', …)": the terminal job states as an SQL list, from the lifecycle's
+/// one spelling of each (jobs/job_state.hpp), for `state IN` / `NOT IN`.
+const std::string& terminalStatesList();
+
 /// Runs a statement and returns its rows. `bind` adds parameters:
 ///   auto rows = sql::query(session, "SELECT … WHERE id = ?", [&](auto& st) { st, bind(id); });
 template <typename Binder>

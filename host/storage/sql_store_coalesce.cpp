@@ -12,7 +12,6 @@ using sql::bind;
 
 namespace {
 
-const char* kTerminalStates = "('SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED')";
 // A bound on one closing pass; the next tick takes the rest.
 constexpr int kWindowsPerPass = 200;
 
@@ -88,7 +87,7 @@ std::int64_t openJobsInChains(sql::Connection& session, std::int64_t jobId) {
   auto open = sql::query(session,
                          "SELECT count(*) AS n FROM jobs j JOIN events e ON e.id = j.event_id "
                          "WHERE (e.id IN (" + in + ") OR e.root_event_id IN (" + in + ")) AND j.id <> ? "
-                         "AND j.state <> 'PENDING' AND j.state NOT IN " + kTerminalStates,
+                         "AND j.state <> 'PENDING' AND j.state NOT IN " + sql::terminalStatesList(),
                          [&](auto& st) {
                            for (auto id : ids) st, bind(id);
                            for (auto id : ids) st, bind(id);
