@@ -47,6 +47,9 @@ const std::map<std::string, KeySpec>& knownKeys() {
       {"dispatch.max_queued", {Kind::Integer, 100000}},
       {"dispatch.max_chain_depth", {Kind::Integer, 8}},
       {"dispatch.lease", {Kind::Duration, "30s"}},
+      // How long an idle dispatcher waits before it looks at the queue again by itself (retries
+      // coming due; on PostgreSQL, work other hosts queued while their notification was lost).
+      {"dispatch.poll_interval", {Kind::Duration, "500ms", "\"500ms\" or \"2s\""}},
       {"dispatch.retry_base", {Kind::Duration, "1s"}},
       {"dispatch.retry_max", {Kind::Duration, "5m"}},
       {"dispatch.callback_ttl", {Kind::Duration, "72h"}},
@@ -81,6 +84,10 @@ const std::map<std::string, KeySpec>& knownKeys() {
       {"sandbox.output_max_bytes", {Kind::Integer, 1024 * 1024}},
       {"http.max_followers", {Kind::Integer, 16}},
       {"http.follow_timeout", {Kind::Duration, "10m"}},
+      // The btrdbextras-compatible gRPC service (app/grpc_part.cpp): unset port = off.
+      {"grpc.port", {Kind::Integer, nullptr}},
+      {"grpc.tls_cert", {Kind::Text, nullptr}},
+      {"grpc.tls_key", {Kind::Text, nullptr}},
   };
   return keys;
 }

@@ -54,6 +54,7 @@ dispatch::DispatcherOptions dispatcherOptions(const Config& config, const std::s
   options.workers = static_cast<int>(config.integer("dispatch.workers"));
   options.hostId = hostId;
   options.lease = config.duration("dispatch.lease");
+  options.pollInterval = config.duration("dispatch.poll_interval");
   options.callbackTtl = config.duration("dispatch.callback_ttl");
   options.retry = {config.duration("dispatch.retry_base"), config.duration("dispatch.retry_max")};
   return options;
@@ -104,6 +105,7 @@ Host::Host(const Config& config)
       trusted_(trustedPlugins(config)),
       lifecycle_(*store_, *store_, watch_, lifecycleOptions(config, trusted_, [this] { dispatcher_.wake(); })),
       dispatcher_(*store_, lifecycle_, events_, metrics_, dispatcherOptions(config, hostId_, [this] { return presence_.pluginsToLeave(); }, liveOutputs_)),
+      wakeups_(storage::PostgresWakeups::forStore(config.text("data.url"), [this] { dispatcher_.wake(); })),
       sandbox_(config),
       pluginDirectory_(pluginOptions(config, catalog_)),
       pluginExecutor_(pluginDirectory_, trusted_, sandbox_.pool(), sandbox_.pluginWorker(), sandbox_.problem()),
@@ -112,6 +114,7 @@ Host::Host(const Config& config)
       services_(*store_, lifecycle_, catalog_),
       apiDocsPage_(apidocs::renderApiDocsHtml(apidocs::openApiSpec())),
       http_(config),
+      grpc_(config),
       presence_(*store_, {hostId_, http_.publicAddress(), [this] {
                             std::vector<std::string> names;
                             for (const auto& plugin : pluginDirectory_.snapshot()->plugins) names.push_back(plugin->name());
@@ -119,11 +122,9 @@ Host::Host(const Config& config)
                           }}) {
   bootstrapAdmin(*store_);
   wireMetrics();
-  // A job's end commits its notification; the notifier sends it at once, not at its next poll.
   watch_.setListener([this] {
-    mail_.notifier.poke();
+    pokeNotifiersOfNewRows();
     liveOutputs_.jobsChanged();  // a follower of a job that ended waits for its new state
-    webhooks_.notifier.poke();
   });
   // The dispatcher (a FireClaimer) hears of each fire's jobs itself.
   events_.setOnFired([this](const storage::FireResult&) { metrics_.eventsFired.add(); });
@@ -137,6 +138,16 @@ Host::Host(const Config& config)
 }
 
 Host::~Host() { stop(); }
+
+// A job's end commits its notification; its channel's notifier sends it at once, not at its
+// next poll. A change that queued nothing wakes no notifier: each wake-up is a claim, a write
+// transaction on the store's one writer (issue 13's profile found one per job change).
+void Host::pokeNotifiersOfNewRows() {
+  const std::uint64_t mails = store_->queuedHere(outbox::Channel::Mail);
+  if (mailsPoked_.exchange(mails) != mails) mail_.notifier.poke();
+  const std::uint64_t webhooks = store_->queuedHere(outbox::Channel::Webhook);
+  if (webhooksPoked_.exchange(webhooks) != webhooks) webhooks_.notifier.poke();
+}
 
 void Host::wireMetrics() {
   metrics_.jobsByState = [this] { return store_->countJobsByState(); };
@@ -195,6 +206,7 @@ void Host::wireServices() {
   };
   services_.openApiSpec = [] { return apidocs::openApiSpec(); };
   services_.apiDocsPage = [this] { return apiDocsPage_; };
+  services_.consoleDir = bundledPath("share/hookhost/ui");
 }
 
 void Host::addParts() {
@@ -205,7 +217,9 @@ void Host::addParts() {
   parts_.add("sandbox", [] {}, [this] { sandbox_.shutdown(); });
   parts_.add("host presence", [this] { presence_.start(); }, [this] { presence_.stop(); });
   parts_.add("dispatcher", [this] { dispatcher_.start(); }, [this] { drainJobs(); });
+  if (wakeups_) parts_.add("cross-host wake-ups", [this] { wakeups_->start(); }, [this] { wakeups_->stop(); });
   parts_.add("retention", [this] { retention_.start(); }, [this] { retention_.stop(); });
+  parts_.add("gRPC service", [this] { grpc_.start(services_); }, [this] { grpc_.stop(); });
   parts_.add("HTTP server", [this] { http_.start(services_); }, [this] { http_.stop(); });
 }
 

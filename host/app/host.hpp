@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "app/grpc_part.hpp"
 #include "app/host_parts.hpp"
 #include "app/http_part.hpp"
 #include "app/mail_part.hpp"
@@ -24,6 +26,7 @@
 #include "metrics/metrics.hpp"
 #include "plugins/plugin_directory.hpp"
 #include "registry/hook_catalog.hpp"
+#include "storage/postgres_wakeups.hpp"
 #include "storage/retention.hpp"
 #include "storage/store.hpp"
 
@@ -42,7 +45,8 @@ class Host {
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
 
-  /// Starts notifier, plugins, host presence, dispatcher, retention and HTTP server, in that order.
+  /// Starts notifier, plugins, host presence, dispatcher, retention, gRPC service (when
+  /// configured) and HTTP server, in that order.
   void start();
   /// Stops them in reverse. The drain of running jobs is bounded by `dispatch.drain_timeout`;
   /// the jobs still running then are abandoned (logged by id, rescued at the next start) and
@@ -57,6 +61,7 @@ class Host {
   void wireServices();
   void addParts();
   void drainJobs();
+  void pokeNotifiersOfNewRows();
 
   const Config& config_;
   const std::string hostId_;
@@ -71,6 +76,8 @@ class Host {
   const std::set<std::string> trusted_;
   jobs::JobLifecycle lifecycle_;
   dispatch::Dispatcher dispatcher_;
+  // On a PostgreSQL store: other hosts' commits of runnable jobs wake the dispatcher. Null on SQLite.
+  std::unique_ptr<storage::PostgresWakeups> wakeups_;
   SandboxPart sandbox_;
   plugins::PluginDirectory pluginDirectory_;
   PluginExecutor pluginExecutor_;
@@ -79,9 +86,12 @@ class Host {
   http::Services services_;
   const std::string apiDocsPage_;
   HttpPart http_;
+  GrpcPart grpc_;
   dispatch::HostPresence presence_;
   HostParts parts_;
   std::vector<std::int64_t> abandoned_;
+  // The store's queuedHere counts at the last poke of each channel's notifier.
+  std::atomic<std::uint64_t> mailsPoked_{0}, webhooksPoked_{0};
 };
 
 }  // namespace hookhost::app

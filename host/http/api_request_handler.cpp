@@ -149,12 +149,8 @@ std::optional<ApiReply> ApiRequestHandler::authorize(const Route& route, ApiRequ
   auto user = auth::authenticate(services_.users, api.authorization);
   if (!user) return errorReply(user.error());
   api.user = *user;
-  if (route.roles.empty()) return std::nullopt;
-  for (storage::Role role : route.roles) {
-    if (api.user->role == role) return std::nullopt;
-  }
-  return errorReply(ErrorKind::Forbidden, "forbidden",
-                    "role '" + std::string(storage::roleName(api.user->role)) + "' may not " + route.action);
+  if (auto refused = roleRefusal(route, *api.user)) return errorReply(*refused);
+  return std::nullopt;
 }
 
 }  // namespace hookhost::http

@@ -3,6 +3,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "common/result.hpp"
+
 namespace hookhost::http {
 namespace {
 
@@ -64,6 +66,15 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
     return found;
   }
   return found;
+}
+
+std::optional<Error> roleRefusal(const Route& route, const storage::User& user) {
+  if (route.roles.empty()) return std::nullopt;
+  for (storage::Role role : route.roles) {
+    if (user.role == role) return std::nullopt;
+  }
+  return makeError(ErrorKind::Forbidden, "forbidden",
+                   "role '" + std::string(storage::roleName(user.role)) + "' may not " + route.action);
 }
 
 }  // namespace hookhost::http

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/error.hpp"
 #include "http/api_request.hpp"
 #include "http/services.hpp"
 
@@ -46,5 +48,9 @@ class Router {
 
 /// The whole REST API v1 of DESIGN.md.
 std::vector<Route> apiRoutes();
+
+/// Forbidden when `user`'s role is not among the roles `route` admits (naming what it may
+/// not do); empty when it may call it. Every front end applies the routes' roles this way.
+std::optional<Error> roleRefusal(const Route& route, const storage::User& user);
 
 }  // namespace hookhost::http

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <string>
 
@@ -53,6 +54,8 @@ struct Services {
   std::function<nlohmann::json()> healthDetails;
   std::function<nlohmann::json()> openApiSpec;
   std::function<std::string()> apiDocsPage;
+  /// The web console's static files (GET /ui); empty: no console.
+  std::filesystem::path consoleDir;
   std::atomic<bool> shuttingDown{false};
 };
 

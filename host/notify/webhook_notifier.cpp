@@ -87,7 +87,8 @@ void WebhookNotifier::claimLoop() {
     for (auto& notification : *claimed) queue_.push_back(std::move(notification));
     // As many as asked for: more may be due, claimed as soon as a sender is free.
     if (claimed->size() == free) poked_ = true;
-    sendWake_.notify_all();
+    // One sender for each claimed row; an empty claim wakes none.
+    for (std::size_t i = 0; i < claimed->size(); ++i) sendWake_.notify_one();
   }
 }
 

@@ -70,6 +70,10 @@ class Outbox {
   virtual void recordLater(SendOutcome outcome, std::function<void(Status)> recorded) {
     recorded(record(outcome));
   }
+  /// How many notifications of `channel` this process has queued so far, counted as they
+  /// are written (one in a rolled-back savepoint too). A hint for waking that channel's
+  /// notifier only when it has new rows; rows of other hosts are found by its polls.
+  virtual std::uint64_t queuedHere(Channel) const { return 0; }
 
  protected:
   /// The mark* call for `outcome`.

@@ -87,6 +87,9 @@ struct JobQuery {
   std::optional<std::int64_t> handlerId;
   std::optional<std::int64_t> eventId;
   std::optional<std::int64_t> ownerId;  // set for non-admins: only their handlers' jobs
+  std::optional<std::string> hook;      // jobs of this hook's handlers
+  std::optional<Micros> createdSince;   // created at or after
+  std::optional<Micros> createdUntil;   // created before
   std::int64_t after = 0;               // cursor: job ids greater than this
   int limit = 100;
 };

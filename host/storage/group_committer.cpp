@@ -1,6 +1,7 @@
 #include "storage/group_committer.hpp"
 
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include <Poco/Exception.h>
@@ -10,6 +11,24 @@
 #include "storage/store_unavailable.hpp"
 
 namespace hookhost::storage {
+namespace {
+
+// A batch is BEGIN, then each piece of work in a savepoint, then COMMIT; work alone in its
+// batch needs no savepoint (its failure is the transaction's). What runs between two pieces
+// goes together: one round trip on PostgreSQL.
+std::vector<const char*> afterWork(bool alone, bool last) {
+  if (alone) return {"COMMIT"};
+  if (last) return {"RELEASE work", "COMMIT"};
+  return {"RELEASE work", "SAVEPOINT work"};
+}
+
+std::vector<const char*> afterFailedWork(bool alone, bool last) {
+  if (alone) return {"ROLLBACK"};
+  if (last) return {"ROLLBACK TO work", "RELEASE work", "COMMIT"};
+  return {"ROLLBACK TO work", "RELEASE work", "SAVEPOINT work"};
+}
+
+}  // namespace
 
 GroupCommitter::GroupCommitter(Poco::Data::Session session, std::size_t maxBatch, TransactionObserver* observer)
     : writer_connection_(std::move(session)),
@@ -82,6 +101,12 @@ bool GroupCommitter::connected() {
   }
 }
 
+std::vector<const char*> GroupCommitter::ending(std::vector<const char*> statements, bool last, bool kept) {
+  const char* notice = last && observer_ ? observer_->beforeCommit(writer_connection_.connection.dialect(), kept) : nullptr;
+  if (notice && statements.back() == std::string_view("COMMIT")) statements.insert(statements.end() - 1, notice);
+  return statements;
+}
+
 void GroupCommitter::commitBatch(std::deque<Task>& batch) {
   // A database that dropped the connection (restart, terminated backend) is reconnected
   // for the next batch; this one fails as unavailable, and its callers answer so.
@@ -91,23 +116,34 @@ void GroupCommitter::commitBatch(std::deque<Task>& batch) {
     return;
   }
   std::vector<std::exception_ptr> failures(batch.size());
-  auto run = [this](const char* statement) { writer_connection_.connection.execute(statement, {}); };
+  auto& connection = writer_connection_.connection;
+  const bool alone = batch.size() == 1;
   try {
-    run(sql::beginWrite(writer_connection_.connection.dialect()));
+    if (alone) connection.executeTogether({sql::beginWrite(connection.dialect())});
+    else connection.executeTogether({sql::beginWrite(connection.dialect()), "SAVEPOINT work"});
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      run("SAVEPOINT work");
+      const bool last = i + 1 == batch.size();
+      std::exception_ptr failed;
       try {
-        batch[i].work(writer_connection_.connection);
-        run("RELEASE work");
-        if (observer_) observer_->workKept();
+        batch[i].work(connection);
       } catch (...) {
-        failures[i] = asStorageFull(std::current_exception());
-        run("ROLLBACK TO work");
-        run("RELEASE work");
-        if (observer_) observer_->workUndone();
+        failed = std::current_exception();
       }
+      if (!failed) {
+        try {
+          // With what the work sent without waiting: its failure is the work's.
+          connection.executeTogether(ending(afterWork(alone, last), last, true));
+          if (observer_) observer_->workKept();
+          continue;
+        } catch (const sql::UnansweredStatementFailed&) {
+          failed = std::current_exception();
+        }
+      }
+      failures[i] = asStorageFull(failed);
+      if (observer_) observer_->workUndone();
+      connection.abandonUnanswered();
+      connection.executeTogether(ending(afterFailedWork(alone, last), last, false));
     }
-    run("COMMIT");
     if (observer_) observer_->batchCommitted();
   } catch (...) {
     if (observer_) observer_->batchRolledBack();
@@ -115,7 +151,8 @@ void GroupCommitter::commitBatch(std::deque<Task>& batch) {
     // batch is known to be durable.
     auto failure = asStorageFull(std::current_exception());
     try {
-      run("ROLLBACK");
+      connection.abandonUnanswered();
+      connection.executeTogether({"ROLLBACK"});
     } catch (...) {
     }
     if (!writer_connection_.session.isConnected()) {

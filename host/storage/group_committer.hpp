@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <vector>
 
 #include <Poco/Data/Session.h>
 
@@ -28,6 +29,10 @@ class TransactionObserver {
   virtual void workUndone() = 0;       // it threw; its savepoint was rolled back
   virtual void batchCommitted() = 0;   // the kept work is durable
   virtual void batchRolledBack() = 0;  // nothing of the batch is
+  /// A statement to end the batch's transaction with, just before its COMMIT (a NOTIFY of
+  /// what it did), or null. Asked before the last piece of work is kept or undone:
+  /// `lastWorkKept` says which it will be.
+  virtual const char* beforeCommit(sql::Dialect, bool /*lastWorkKept*/) { return nullptr; }
 };
 
 /// Serialises every write of a store through one connection and one thread, and lets the
@@ -87,6 +92,9 @@ class GroupCommitter {
   void enqueue(Task task);
   void loop();
   void commitBatch(std::deque<Task>& batch);
+  /// `statements` that end a piece of work, with the observer's last statement before the
+  /// COMMIT when they commit the batch.
+  std::vector<const char*> ending(std::vector<const char*> statements, bool last, bool kept);
   bool connected();
 
   // The writer runs the same statements all day: on SQLite they stay prepared.

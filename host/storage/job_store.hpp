@@ -9,6 +9,7 @@
 
 #include "common/result.hpp"
 #include "storage/dispatch_records.hpp"
+#include "storage/job_stats.hpp"
 #include "storage/job_transitions.hpp"
 #include "storage/records.hpp"
 #include "storage/repair_records.hpp"
@@ -39,6 +40,9 @@ class JobStore {
   virtual std::vector<Job> jobsOfEvent(std::int64_t eventId) = 0;
   virtual std::optional<Job> getJob(std::int64_t id) = 0;  // with history
   virtual std::vector<Job> listJobs(const JobQuery& query) = 0;
+  /// The outcomes and run times of the jobs that ended in the query's range, per bucket, read
+  /// through the jobs_by_finish index; and the unfinished jobs per state.
+  virtual JobStats jobStats(const StatsQuery& query) = 0;
 
   /// Leases up to `limit` runnable jobs to `owner` for `leaseFor` (on the database's clock),
   /// honouring each handler's max_concurrency and leaving jobs of the plugins named in

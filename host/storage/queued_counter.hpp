@@ -15,6 +15,8 @@ class QueuedCounter final : public TransactionObserver {
  public:
   /// Writer thread: the work running now queued (`jobs` > 0) or took (`jobs` < 0) jobs.
   void add(std::int64_t jobs) { work_ += jobs; }
+  /// Writer thread: the work running now left more jobs queued than it took.
+  bool workQueues() const { return work_ > 0; }
   /// Writer thread: the count as the running transaction sees it.
   std::int64_t inTransaction() const { return committed_.load() + batch_ + work_; }
   /// Writer thread: the running transaction counted `jobs` itself (other hosts queue too).

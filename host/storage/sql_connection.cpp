@@ -1,59 +1,26 @@
 #include "storage/sql_connection.hpp"
 
-#include <Poco/Data/MetaColumn.h>
-#include <Poco/Data/RecordSet.h>
+#include <chrono>
+#include <mutex>
+#include <stdexcept>
+
+#include <Poco/Data/PostgreSQL/SessionImpl.h>
 #include <Poco/Data/SQLite/Utility.h>
-#include <Poco/Data/Statement.h>
 
 #include "storage/sql_rows.hpp"
-#include "storage/sqlite_statements.hpp"
 
 namespace hookhost::storage::sql {
-namespace {
 
-using Poco::Data::Keywords::bind;
-
-void bindPoco(Poco::Data::Statement& statement, const Param& param) {
-  switch (param.type) {
-    case Param::Type::Integer:
-      if (param.null) statement, bind(Poco::Nullable<Poco::Int64>());
-      else statement, bind(static_cast<Poco::Int64>(param.integer));
-      return;
-    case Param::Type::Real:
-      if (param.null) statement, bind(Poco::Nullable<double>());
-      else statement, bind(param.real);
-      return;
-    case Param::Type::Text:
-      if (param.null) statement, bind(Poco::Nullable<std::string>());
-      else statement, bind(param.text);
-      return;
-  }
-}
-
-Value pocoValue(Poco::Data::RecordSet& result, std::size_t column, std::size_t row) {
-  if (result.isNull(column, row)) return std::monostate{};
-  const Poco::Dynamic::Var& value = result.value(column, row);
-  switch (result.columnType(column)) {
-    case Poco::Data::MetaColumn::FDT_BOOL:
-    case Poco::Data::MetaColumn::FDT_INT8:
-    case Poco::Data::MetaColumn::FDT_UINT8:
-    case Poco::Data::MetaColumn::FDT_INT16:
-    case Poco::Data::MetaColumn::FDT_UINT16:
-    case Poco::Data::MetaColumn::FDT_INT32:
-    case Poco::Data::MetaColumn::FDT_UINT32:
-    case Poco::Data::MetaColumn::FDT_INT64:
-    case Poco::Data::MetaColumn::FDT_UINT64: return static_cast<std::int64_t>(value.convert<Poco::Int64>());
-    case Poco::Data::MetaColumn::FDT_FLOAT:
-    case Poco::Data::MetaColumn::FDT_DOUBLE: return value.convert<double>();
-    default: return value.convert<std::string>();
-  }
-}
-
-}  // namespace
-
-Connection::Connection(Poco::Data::Session& session, SqliteStatements* statements)
+Connection::Connection(Poco::Data::Session& session, PreparedStatements* statements)
     : session_(session), dialect_(dialectOf(session)), statements_(statements) {
-  if (dialect_ == Dialect::Sqlite) sqlite_ = Poco::Data::SQLite::Utility::dbHandle(session);
+  if (dialect_ == Dialect::Sqlite) {
+    sqlite_ = Poco::Data::SQLite::Utility::dbHandle(session);
+    return;
+  }
+  // A session of its own (not lent by Poco's pool, whose wrapper hides the handle).
+  auto* impl = dynamic_cast<Poco::Data::PostgreSQL::SessionImpl*>(session.impl());
+  if (!impl) throw std::logic_error("a PostgreSQL connection must be a session of its own");
+  postgres_ = &impl->handle();
 }
 
 Rows Connection::query(const std::string& sql, const Params& params) {
@@ -64,29 +31,69 @@ Rows Connection::query(const std::string& sql, const Params& params) {
 
 std::size_t Connection::execute(const std::string& sql, const Params& params) { return run(sql, params, nullptr); }
 
-std::size_t Connection::run(const std::string& sql, const Params& params, Rows* rows) {
-  if (sqlite_) return runSqlite(sqlite_, statements_, sql, params, rows);
-  Poco::Data::Statement statement(session_);
-  statement << forDialect(dialect_, sql);
-  for (const Param& param : params.values) bindPoco(statement, param);
-  std::size_t changed = statement.execute();
-  if (!rows) return changed;
-  Poco::Data::RecordSet result(statement);
-  std::vector<std::string> columns;
-  for (std::size_t column = 0; column < result.columnCount(); ++column) columns.push_back(result.columnName(column));
-  std::vector<std::vector<Value>> values(result.rowCount());
-  for (std::size_t row = 0; row < values.size(); ++row) {
-    for (std::size_t column = 0; column < columns.size(); ++column) values[row].push_back(pocoValue(result, column, row));
+void Connection::executeLater(const std::string& sql, const Params& params) {
+  if (sqlite_) {
+    execute(sql, params);
+    return;
   }
-  *rows = Rows(std::move(columns), std::move(values));
-  return changed;
+  sendPostgres(*postgres_, statements_ ? &statements_->postgres : nullptr, sql, params);
 }
+
+void Connection::executeTogether(const std::vector<const char*>& statements) {
+  if (sqlite_) {
+    for (const char* statement : statements) execute(statement, {});
+    return;
+  }
+  runPostgresScript(*postgres_, statements_ ? &statements_->postgres : nullptr, statements);
+}
+
+void Connection::abandonUnanswered() {
+  if (postgres_) sql::abandonUnanswered(*postgres_, statements_ ? &statements_->postgres : nullptr);
+}
+
+std::size_t Connection::run(const std::string& sql, const Params& params, Rows* rows) {
+  if (sqlite_) return runSqlite(sqlite_, statements_ ? &statements_->sqlite : nullptr, sql, params, rows);
+  return runPostgres(*postgres_, statements_ ? &statements_->postgres : nullptr, sql, params, rows);
+}
+
+namespace {
+
+// The database's clock, read once a second and followed on this host's monotonic clock in
+// between: read on every write, it was a round trip each, eight per fired event (issue 17).
+// Between readings the estimate moves by the two clocks' rate difference (parts per
+// million), never by a step of this host's wall clock. One per process: every PostgreSQL
+// store a process opens (tests open several) is on a server of this machine's clock or
+// read again within a second.
+class DatabaseClock {
+ public:
+  Micros now(Connection& session) {
+    const auto here = std::chrono::steady_clock::now();
+    std::lock_guard lock(mutex_);
+    if (!read_ || here - readAt_ > kReadEvery) {
+      Rows rows = session.query("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS now", {});
+      rows.moveFirst();
+      readAt_ = std::chrono::steady_clock::now();
+      databaseAtRead_ = integer(rows, "now");
+      read_ = true;
+      return databaseAtRead_;
+    }
+    return databaseAtRead_ + std::chrono::duration_cast<std::chrono::microseconds>(here - readAt_).count();
+  }
+
+ private:
+  static constexpr std::chrono::seconds kReadEvery{1};
+  std::mutex mutex_;
+  bool read_ = false;
+  std::chrono::steady_clock::time_point readAt_;
+  Micros databaseAtRead_ = 0;
+};
+
+}  // namespace
 
 Micros databaseNow(Connection& session) {
   if (session.dialect() != Dialect::Postgres) return nowMicros();
-  Rows rows = session.query("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS now", {});
-  rows.moveFirst();
-  return integer(rows, "now");
+  static DatabaseClock clock;
+  return clock.now(session);
 }
 
 }  // namespace hookhost::storage::sql

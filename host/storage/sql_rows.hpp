@@ -45,6 +45,15 @@ std::size_t execute(Connection& session, const std::string& sql, Binder&& bindPa
   return session.execute(sql, params);
 }
 
+/// Sends a write whose result no one reads, to run before the next statement
+/// (Connection::executeLater).
+template <typename Binder>
+void executeLater(Connection& session, const std::string& sql, Binder&& bindParameters) {
+  Params params;
+  bindParameters(params);
+  session.executeLater(sql, params);
+}
+
 /// Runs an INSERT into a table with an `id` key and returns the new row's id.
 template <typename Binder>
 std::int64_t insert(Connection& session, const std::string& sql, Binder&& bindParameters) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -8,12 +9,12 @@
 #include <string>
 #include <type_traits>
 
-#include <Poco/Data/SessionPool.h>
 
 #include "filter/filter_cache.hpp"
 #include "storage/group_committer.hpp"
 #include "storage/queued_counter.hpp"
-#include "storage/sqlite_readers.hpp"
+#include "storage/kept_readers.hpp"
+#include "storage/runnable_jobs_notice.hpp"
 #include "storage/store.hpp"
 #include "storage/store_unavailable.hpp"
 
@@ -62,6 +63,7 @@ class SqlStore final : public Store {
   std::vector<Job> jobsOfEvent(std::int64_t eventId) override;
   std::optional<Job> getJob(std::int64_t id) override;
   std::vector<Job> listJobs(const JobQuery& query) override;
+  JobStats jobStats(const StatsQuery& query) override;
 
   std::vector<ClaimedJob> claimJobs(const std::string& owner, std::size_t limit, Micros leaseFor,
                                     const std::vector<std::string>& leavePlugins = {}) override;
@@ -92,22 +94,19 @@ class SqlStore final : public Store {
   Status markRetry(std::int64_t id, int sendAttempt, Micros nextAttemptAt, const std::string& error) override;
   Status markFailed(std::int64_t id, int sendAttempt, Micros at, const std::string& error) override;
   void recordLater(outbox::SendOutcome outcome, std::function<void(Status)> recorded) override;
+  std::uint64_t queuedHere(outbox::Channel channel) const override;
 
   /// The single writer every write of this store goes through; maintenance (retention)
   /// runs its statements there so that it shares the group commit instead of contending.
   GroupCommitter& writer() { return writer_; }
 
  private:
-  /// Reads go through `sqliteReaders` for a SQLite file, else through `readers`.
-  SqlStore(std::unique_ptr<SqliteReaders> sqliteReaders, std::unique_ptr<Poco::Data::SessionPool> readers,
-           Poco::Data::Session writer, Sharing sharing);
+  SqlStore(std::unique_ptr<KeptReaders> readers, Poco::Data::Session writer, Sharing sharing);
 
-  /// Runs `work` on a read connection: one of SQLite's kept connections, or a pooled
-  /// PostgreSQL one, which is replaced and the read tried again when the database dropped
-  /// it. When none can be had, StoreUnavailable.
+  /// Runs `work` on one of the kept read connections, which is opened again and the read
+  /// tried again when the database dropped it. When none can be had, StoreUnavailable.
   template <typename Read>
   auto read(Read&& work) -> std::invoke_result_t<Read, sql::Connection&>;
-  Poco::Data::Session pooledReader();
   /// Runs `work` in the writer. On a shared store another host may insert the same unique
   /// row (an event's key, a handler's name) between `work`'s look-up and its insert; the
   /// index then refuses ours, and the second try finds theirs.
@@ -162,13 +161,15 @@ class SqlStore final : public Store {
   // How long a read waits for a connection before the request fails.
   static constexpr std::chrono::seconds kReaderWait{10};
 
-  std::unique_ptr<SqliteReaders> sqliteReaders_;
-  std::unique_ptr<Poco::Data::SessionPool> readers_;
+  std::unique_ptr<KeptReaders> readers_;
   // The queue length the 429 limit is checked against, kept by the writer thread. Other
   // hosts change a shared queue too, so there it is re-read now and then. Declared before
   // the writer, which tells it of each commit.
   QueuedCounter queued_;
+  RunnableJobsNotice notice_{queued_};  // the writer's observer: the count, and NOTIFY on PostgreSQL
   Micros queuedReadAt_ = 0;
+  // Notifications queued by this process, per channel (outbox::Outbox::queuedHere).
+  std::array<std::atomic<std::uint64_t>, 2> notificationsQueued_{};
   // Handlers' compiled content filters, used by fires on the writer thread; declared before
   // the writer so that it outlives the writer's last transaction.
   filter::FilterCache filters_;
@@ -190,21 +191,17 @@ auto SqlStore::writeLosingRaceOnce(Work&& work) -> std::invoke_result_t<Work, sq
 
 template <typename Read>
 auto SqlStore::read(Read&& work) -> std::invoke_result_t<Read, sql::Connection&> {
-  if (sqliteReaders_) {
-    auto lease = sqliteReaders_->acquire(kReaderWait);
-    return work(lease.connection());
-  }
-  // A restarted database drops every pooled connection at once: each may need replacing.
-  const int attempts = readers_->capacity() + 1;
+  auto lease = readers_->acquire(kReaderWait);
+  // A restarted database or a terminated backend drops a kept connection, which shows only
+  // when it is used: opened again, the read is tried once more.
   for (int attempt = 1;; ++attempt) {
-    Poco::Data::Session session = pooledReader();
     try {
-      sql::Connection connection(session);
-      return work(connection);
+      return work(lease.connection());
     } catch (const Poco::Exception& error) {
-      if (session.isConnected()) throw;
-      if (attempt >= attempts) throw StoreUnavailable("the database connection was lost: " + error.displayText());
+      if (lease.connected()) throw;
+      if (attempt == 2) throw StoreUnavailable("the database connection was lost: " + error.displayText());
     }
+    lease.reconnect();
   }
 }
 

@@ -90,12 +90,13 @@ std::vector<std::int64_t> SqlStore::claimableJobs(sql::Connection& session, cons
     for (std::size_t i = 0; i < leavePatterns.size(); ++i) leave += i ? " OR v.plugin LIKE ? ESCAPE '!'" : "v.plugin LIKE ? ESCAPE '!'";
     leave += "))";
   }
+  // finished_at IS NULL lets the query use jobs_runnable, which holds only unfinished jobs.
   // The candidates are locked on PostgreSQL (rows other hosts are claiming are skipped),
   // so the UPDATE below cannot race another host for them.
   auto candidates = sql::query(
       session,
       "WITH candidates AS (SELECT j.id, j.handler_id, j.run_after FROM jobs j "
-      "WHERE j.state = ? AND j.run_after <= ?" + leave + " ORDER BY j.run_after, j.id LIMIT ?" +
+      "WHERE j.state = ? AND j.finished_at IS NULL AND j.run_after <= ?" + leave + " ORDER BY j.run_after, j.id LIMIT ?" +
           sql::lockAndSkipLocked(dialect) +
           ") SELECT c.id, c.handler_id, h.max_concurrency FROM candidates c JOIN handlers h ON h.id = c.handler_id "
           "ORDER BY c.run_after, c.id",
@@ -154,7 +155,7 @@ std::vector<ClaimedJob> SqlStore::leaseJobs(sql::Connection& session, const std:
       "h.name AS handler_name, h.hook, h.owner_id, h.notify_on_success, h.notify_on_failure, "
       "v.runtime, v.code, v.plugin, v.config, v.python_version, v.timeout_s, u.name AS owner_name, e.depth, e.root_event_id, e.created_at AS event_at, j.coalesce_key, "
       // a re-run's edited payload, else the event's
-      "COALESCE(j.payload, e.payload) AS payload "
+      "COALESCE(j.payload, e.payload) AS payload, CASE WHEN j.payload IS NULL THEN 0 ELSE 1 END AS payload_edited "
       "FROM jobs j JOIN handlers h ON h.id = j.handler_id "
       "JOIN handler_versions v ON v.handler_id = j.handler_id AND v.version = j.handler_version "
       "JOIN users u ON u.id = h.owner_id JOIN events e ON e.id = j.event_id WHERE j.id IN (" + ids + ") "
@@ -168,7 +169,7 @@ std::vector<ClaimedJob> SqlStore::leaseJobs(sql::Connection& session, const std:
     // The one check a job of one event costs: a coalesced job runs with all it gathered.
     if (sql::optionalText(rows, "coalesce_key")) {
       job.events = gatheredEvents(session, job.jobId);
-      if (!job.events.empty()) job.payload = job.events.back()["payload"];
+      if (!job.events.empty() && sql::integer(rows, "payload_edited") == 0) job.payload = job.events.back()["payload"];
     }
     const jobs::Transition started = moveOf(job.attempt - 1);
     appendHistory(session, job.jobId, started.history, started.historyData, at);

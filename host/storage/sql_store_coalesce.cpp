@@ -101,7 +101,7 @@ int SqlStore::closeDueWindows(const CloseWindow& close) {
   // The common answer, no window due, costs a read and no write transaction.
   const bool due = read([&](sql::Connection& session) {
     Micros now = sql::databaseNow(session);
-    auto rows = sql::query(session, "SELECT 1 FROM jobs WHERE state = ? AND run_after <= ? LIMIT 1",
+    auto rows = sql::query(session, "SELECT 1 FROM jobs WHERE state = ? AND finished_at IS NULL AND run_after <= ? LIMIT 1",
                            [&](auto& st) { st, bind(pending), bind(now); });
     return rows.moveFirst();
   });
@@ -112,7 +112,7 @@ int SqlStore::closeDueWindows(const CloseWindow& close) {
                            std::string("SELECT j.id, j.attempt, j.max_attempts, j.created_at, v.coalesce_settings FROM jobs j "
                                        "JOIN handler_versions v ON v.handler_id = j.handler_id "
                                        "AND v.version = j.handler_version "
-                                       "WHERE j.state = ? AND j.run_after <= ? ORDER BY j.run_after, j.id LIMIT ") +
+                                       "WHERE j.state = ? AND j.finished_at IS NULL AND j.run_after <= ? ORDER BY j.run_after, j.id LIMIT ") +
                                std::to_string(kWindowsPerPass) + sql::lockAndSkipLocked(session.dialect()),
                            [&](auto& st) { st, bind(pending), bind(now); });
     struct Due {

@@ -145,8 +145,8 @@ void SqlStore::appendHistory(sql::Connection& session, std::int64_t jobId, jobs:
                              const nlohmann::json& data, Micros at) {
   std::string text = data.dump();
   std::string kindName = jobs::historyKindName(kind);
-  sql::execute(session, "INSERT INTO job_history (job_id, kind, at, data) VALUES (?, ?, ?, ?)",
-               [&](auto& st) { st, bind(jobId), bind(kindName), bind(at), bind(text); });
+  sql::executeLater(session, "INSERT INTO job_history (job_id, kind, at, data) VALUES (?, ?, ?, ?)",
+                    [&](auto& st) { st, bind(jobId), bind(kindName), bind(at), bind(text); });
 }
 
 std::optional<Event> SqlStore::getEvent(std::int64_t id) {
@@ -207,9 +207,14 @@ std::vector<Job> SqlStore::listJobs(const JobQuery& query) {
   std::string where = "WHERE j.id > ?";
   std::string state = query.state ? jobStateName(*query.state) : "";
   if (query.state) where += " AND j.state = ?";
+  // Unfinished jobs are found through jobs_runnable, which holds only them (migration 11).
+  if (query.state && !jobs::isTerminal(*query.state)) where += " AND j.finished_at IS NULL";
   if (query.handlerId) where += " AND j.handler_id = ?";
   if (query.eventId) where += " AND j.event_id = ?";
   if (query.ownerId) where += " AND h.owner_id = ?";
+  if (query.hook) where += " AND h.hook = ?";
+  if (query.createdSince) where += " AND j.created_at >= ?";
+  if (query.createdUntil) where += " AND j.created_at < ?";
   where += " ORDER BY j.id LIMIT ?";
   return read([&](sql::Connection& session) {
     return readJobs(session, where, [&](auto& st) {
@@ -218,6 +223,9 @@ std::vector<Job> SqlStore::listJobs(const JobQuery& query) {
       if (query.handlerId) st, bind(*query.handlerId);
       if (query.eventId) st, bind(*query.eventId);
       if (query.ownerId) st, bind(*query.ownerId);
+      if (query.hook) st, bind(*query.hook);
+      if (query.createdSince) st, bind(*query.createdSince);
+      if (query.createdUntil) st, bind(*query.createdUntil);
       st, bind(query.limit);
     });
   });

@@ -23,29 +23,28 @@ const char* stateName(outbox::SendOutcome::State state) {
   return "failed";
 }
 
-// The rows of one channel; URLs are stored with their scheme in lower case.
-const char* channelCondition(outbox::Channel channel) {
-  return channel == outbox::Channel::Webhook ? "AND (recipient LIKE 'http://%' OR recipient LIKE 'https://%') "
-                                             : "AND recipient NOT LIKE 'http://%' AND recipient NOT LIKE 'https://%' ";
-}
-
 }  // namespace
+
+std::uint64_t SqlStore::queuedHere(outbox::Channel channel) const {
+  return notificationsQueued_[static_cast<std::size_t>(channel)].load();
+}
 
 Result<std::vector<outbox::Notification>> SqlStore::claimDue(Micros now, std::size_t limit, Micros leaseUntil,
                                                              outbox::Channel channel) {
   try {
     return writer_.run([&](sql::Connection& session) -> Result<std::vector<outbox::Notification>> {
       auto limitValue = static_cast<Poco::Int64>(limit);
+      const std::string channelText(outbox::channelName(channel));
       // One statement for the batch. The rows are locked on PostgreSQL, so two hosts'
       // notifiers never take the same row.
       auto rows = sql::query(session,
                              std::string("UPDATE notifications SET lease_expires_at = ?, attempts = attempts + 1 "
                                          "WHERE id IN (SELECT id FROM notifications WHERE state = 'PENDING' "
-                                         "AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at <= ?) ") +
-                                 channelCondition(channel) + "ORDER BY next_attempt_at, id LIMIT ?" +
+                                         "AND channel = ? AND next_attempt_at <= ? AND (lease_expires_at IS NULL OR lease_expires_at <= ?) "
+                                         "ORDER BY next_attempt_at, id LIMIT ?") +
                                  sql::lockAndSkipLocked(session.dialect()) +
                                  ") RETURNING id, content, created_at, attempts, last_error, next_attempt_at",
-                             [&](auto& st) { st, bind(leaseUntil), bind(now), bind(now), bind(limitValue); });
+                             [&](auto& st) { st, bind(leaseUntil), bind(channelText), bind(now), bind(now), bind(limitValue); });
       struct Due {
         Micros dueAt;
         outbox::Notification notification;
@@ -184,10 +183,15 @@ void SqlStore::queueNotification(sql::Connection& session, std::int64_t jobId, j
   notification.maxAttempts = static_cast<int>(sql::integer(rows, "max_attempts"));
   notification.jobCreatedAt = sql::integer(rows, "created_at");
   std::string snapshot = outbox::notificationToJson(notification).dump();
-  sql::execute(session,
-               "INSERT INTO notifications (job_id, recipient, content, state, attempts, next_attempt_at, created_at) "
-               "VALUES (?, ?, ?, 'PENDING', 0, ?, ?)",
-               [&](auto& st) { st, bind(jobId), bind(notification.recipient), bind(snapshot), bind(at), bind(at); });
+  const outbox::Channel channelOfRow = outbox::channelOf(notification.recipient);
+  const std::string channel(outbox::channelName(channelOfRow));
+  sql::executeLater(session,
+                    "INSERT INTO notifications (job_id, recipient, channel, content, state, attempts, next_attempt_at, "
+                    "created_at) VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?)",
+                    [&](auto& st) {
+                      st, bind(jobId), bind(notification.recipient), bind(channel), bind(snapshot), bind(at), bind(at);
+                    });
+  ++notificationsQueued_[static_cast<std::size_t>(channelOfRow)];
 }
 
 }  // namespace hookhost::storage

@@ -47,7 +47,7 @@ struct ReplayFilter {
 };
 
 const char* kSourceSelect =
-    "SELECT j.id, j.state, j.attempt, j.max_attempts, j.event_id, j.handler_id, j.payload, "
+    "SELECT j.id, j.state, j.attempt, j.max_attempts, j.event_id, j.handler_id, j.payload, j.coalesce_key, "
     "h.version AS current_version, h.deleted_at FROM jobs j JOIN handlers h ON h.id = j.handler_id ";
 
 }  // namespace
@@ -129,14 +129,23 @@ Rerun SqlStore::rerunIn(sql::Connection& session, const RerunRequest& request, c
     payload = *kept;
   }
   const std::string state = jobStateName(creation.state);
+  // A coalesced job's re-run runs with every event it gathered (ctx.events), not only the
+  // one it is filed under: it keeps the key and the list. Its window closed long ago, and
+  // the key's index covers only PENDING jobs, so a new window of that key opens as before.
+  Poco::Nullable<std::string> coalesceKey;
+  if (auto key = sql::optionalText(source, "coalesce_key")) coalesceKey = *key;
   std::int64_t jobId = sql::insert(
       session,
       "INSERT INTO jobs (event_id, handler_id, handler_version, state, attempt, max_attempts, run_after, "
-      "created_at, payload) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)",
+      "created_at, payload, coalesce_key) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
       [&](auto& st) {
         st, bind(facts.eventId), bind(facts.handlerId), bind(facts.version), bind(state), bind(maxAttempts),
-            bind(at), bind(at), bind(payload);
+            bind(at), bind(at), bind(payload), bind(coalesceKey);
       });
+  if (!coalesceKey.isNull()) {
+    sql::execute(session, "INSERT INTO job_events (job_id, event_id, at) SELECT ?, event_id, at FROM job_events WHERE job_id = ?",
+                 [&](auto& st) { st, bind(jobId), bind(request.jobId); });
+  }
   appendHistory(session, jobId, creation.history, creation.historyData, at);
   return Rerun{jobId, request.jobId, facts.handlerId, facts.version};
 }

@@ -38,7 +38,7 @@ RescueCounts SqlStore::rescueExpired(RescueScope scope, const RescueRules& rules
     std::string waitingState = jobStateName(JobState::Waiting);
     auto waiting = sql::query(session,
                               std::string("SELECT id, attempt, max_attempts, deadline_at FROM jobs "
-                                          "WHERE state = ? AND deadline_at < ?") +
+                                          "WHERE state = ? AND finished_at IS NULL AND deadline_at < ?") +
                                   sql::lockAndSkipLocked(session.dialect()),
                               [&](auto& st) { st, bind(waitingState), bind(now); });
     for (bool more = waiting.moveFirst(); more; more = waiting.moveNext()) {
@@ -63,7 +63,7 @@ int SqlStore::rescueLostAttempts(sql::Connection& session, Micros cutoff, Micros
                             std::string("SELECT j.id, j.attempt, j.max_attempts, j.lease_owner, v.runtime, v.plugin "
                                         "FROM jobs j JOIN handler_versions v ON v.handler_id = j.handler_id "
                                         "AND v.version = j.handler_version "
-                                        "WHERE j.state = ? AND j.lease_expires_at < ?") +
+                                        "WHERE j.state = ? AND j.finished_at IS NULL AND j.lease_expires_at < ?") +
                                 // the jobs' rows only, as lockAndSkipLocked would for jobs alone
                                 (session.dialect() == sql::Dialect::Postgres ? " FOR UPDATE OF j SKIP LOCKED" : ""),
                             [&](auto& st) { st, bind(runningState), bind(cutoff); });

@@ -38,11 +38,15 @@ const std::set<std::pair<std::string, std::string>> kDesignRoutes = {
     {"get", "/metrics"},
     {"get", "/openapi.json"},
     {"get", "/apidocs"},
+    {"get", "/v1/stats"},  // issue 16: the console's chart, who the key is, the console itself
+    {"get", "/v1/me"},
+    {"get", "/ui"},
+    {"get", "/ui/{file}"},
 };
 
-// The four DESIGN.md exempts from keys, and the callback, whose credential is the job's token.
+// The ones DESIGN.md exempts from keys, and the callback, whose credential is the job's token.
 const std::set<std::string> kPublicPaths = {"/health", "/metrics", "/openapi.json", "/apidocs",
-                                            "/v1/jobs/{id}/callback"};
+                                            "/v1/jobs/{id}/callback", "/ui", "/ui/{file}"};
 
 std::set<std::pair<std::string, std::string>> routesOf(const json& spec) {
   std::set<std::pair<std::string, std::string>> routes;

@@ -36,6 +36,7 @@ TEST(Config, DefaultsApplyWithoutFileOrEnvironment) {
   EXPECT_EQ(config.text("http.host"), "127.0.0.1");
   EXPECT_EQ(config.integer("http.port"), 8080);
   EXPECT_EQ(config.duration("dispatch.drain_timeout"), std::chrono::seconds(30));
+  EXPECT_EQ(config.duration("dispatch.poll_interval"), std::chrono::milliseconds(500));
   EXPECT_FALSE(config.isSet("data.url"));
   EXPECT_TRUE(config.list("plugins.trusted").empty());
 }

@@ -12,6 +12,7 @@ namespace {
 ApiReply nothing(const ApiRequest&, Services&) { return {}; }
 ApiReply other(const ApiRequest&, Services&) { return {}; }
 
+// A match points into its router: each test keeps the router alive while it reads one.
 Router sample() {
   return Router({{"GET", "/v1/jobs", Access::Authenticated, nothing},
                  {"GET", "/v1/jobs/{id}", Access::Authenticated, nothing},
@@ -20,34 +21,39 @@ Router sample() {
 }
 
 TEST(Router, MatchesALiteralPath) {
-  auto match = sample().match("GET", "/v1/jobs");
+  const Router router = sample();
+  auto match = router.match("GET", "/v1/jobs");
   ASSERT_NE(match.route, nullptr);
   EXPECT_EQ(match.route->pattern, "/v1/jobs");
   EXPECT_TRUE(match.pathParameters.empty());
 }
 
 TEST(Router, HandsPathParametersInOrder) {
-  auto match = sample().match("POST", "/v1/jobs/42/cancel");
+  const Router router = sample();
+  auto match = router.match("POST", "/v1/jobs/42/cancel");
   ASSERT_NE(match.route, nullptr);
   EXPECT_EQ(match.route->run, &other);
   EXPECT_EQ(match.pathParameters, std::vector<std::string>{"42"});
 }
 
 TEST(Router, ATrailingSlashIsTheSameResource) {
-  auto match = sample().match("GET", "/v1/jobs/");
+  const Router router = sample();
+  auto match = router.match("GET", "/v1/jobs/");
   ASSERT_NE(match.route, nullptr);
   EXPECT_EQ(match.route->pattern, "/v1/jobs");
 }
 
 TEST(Router, AKnownPathWithAnotherMethodIsFlaggedFor405) {
-  auto match = sample().match("DELETE", "/v1/jobs/7");
+  const Router router = sample();
+  auto match = router.match("DELETE", "/v1/jobs/7");
   EXPECT_EQ(match.route, nullptr);
   EXPECT_TRUE(match.pathKnown);
 }
 
 TEST(Router, AnUnknownPathIsNotKnown) {
   for (const char* path : {"/v1/nothing", "/v1/jobs/7/cancel/more", "/", "/health/x"}) {
-    auto match = sample().match("GET", path);
+    const Router router = sample();
+  auto match = router.match("GET", path);
     EXPECT_EQ(match.route, nullptr) << path;
     EXPECT_FALSE(match.pathKnown) << path;
   }
@@ -74,6 +80,22 @@ TEST(Router, TheSamePatternWithAnotherMethodIsNoConflict) {
 
 TEST(Router, TheApiRoutesAreFreeOfDoubleRegistrations) {
   EXPECT_NO_THROW(Router{apiRoutes()});
+}
+
+// The one role rule REST's authorizer and the gRPC service both apply.
+TEST(Router, ARoleTheRouteDoesNotAdmitIsRefusedNamingTheAction) {
+  const Route registering{"POST", "/v1/handlers", Access::Authenticated, nothing,
+                          {storage::Role::Admin, storage::Role::User}, "register handlers"};
+  storage::User user;
+  user.role = storage::Role::User;
+  EXPECT_FALSE(roleRefusal(registering, user));
+  user.role = storage::Role::Publisher;
+  auto refused = roleRefusal(registering, user);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->kind, ErrorKind::Forbidden);
+  EXPECT_EQ(refused->message, "role 'publisher' may not register handlers");
+  const Route anyone{"GET", "/v1/hooks", Access::Authenticated, nothing};
+  EXPECT_FALSE(roleRefusal(anyone, user));
 }
 
 }  // namespace

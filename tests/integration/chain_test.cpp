@@ -59,11 +59,15 @@ TEST_F(Chains, EnsemblGenebuildAndItsXrefsLeadToOneFlatfileDumpPerGenomeAfterBot
   ASSERT_EQ(other.status, 202) << other.raw;
   const long root = fired.body["event_id"].get<long>();
 
+  // Each genome is its own chain: wait for both, not only the first one's tree.
+  const long otherRoot = other.body["event_id"].get<long>();
   nlohmann::json tree;
+  nlohmann::json otherTree;
   ASSERT_TRUE(eventually([&] {
     tree = host_->get("/v1/events/" + std::to_string(root) + "/tree", adminKey_).body;
-    return tree.value("state", "") == "SUCCEEDED";
-  }, std::chrono::seconds(30))) << tree;
+    otherTree = host_->get("/v1/events/" + std::to_string(otherRoot) + "/tree", adminKey_).body;
+    return tree.value("state", "") == "SUCCEEDED" && otherTree.value("state", "") == "SUCCEEDED";
+  }, std::chrono::seconds(30))) << tree << otherTree;
 
   auto dumps = jobsOf("flatfile-dump");
   ASSERT_EQ(dumps.size(), 2u) << tree;  // one per genome

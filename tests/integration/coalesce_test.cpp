@@ -90,6 +90,22 @@ TEST_F(Coalescing, AnEventInTheQuietWindowExtendsItAndTheJobRunsOnceWithBoth) {
             secondsBetween(gathered[0]["at"], gathered[1]["at"]) + 1.99);
 }
 
+TEST_F(Coalescing, AReRunOfACoalescedJobRunsWithEveryEventItGathered) {
+  registerFlow("gather", "test.hook", "events", coalesce(2.0, 30));
+  long first = fire("test.hook", {{"k", "again"}, {"n", 1}});
+  ASSERT_GT(first, 0);
+  ASSERT_EQ(fire("test.hook", {{"k", "again"}, {"n", 2}}), first);
+  ASSERT_EQ(awaitState(first, "SUCCEEDED")["state"], "SUCCEEDED");
+  auto rerun = host_->request("POST", "/v1/jobs/" + std::to_string(first) + "/rerun", nlohmann::json::object(), userKey_);
+  ASSERT_EQ(rerun.status, 202) << rerun.raw;
+  auto done = awaitState(rerun.body["job_id"].get<long>(), "SUCCEEDED");
+  ASSERT_EQ(done["state"], "SUCCEEDED") << done;
+  auto events = ranWith(done);
+  ASSERT_EQ(events.size(), 2u) << done;
+  EXPECT_EQ(events[0]["payload"]["n"], 1);
+  EXPECT_EQ(events[1]["payload"]["n"], 2);
+}
+
 TEST_F(Coalescing, MaxWaitClosesAWindowThatKeepsGettingEvents) {
   registerFlow("gather", "test.hook", "events", coalesce(1.0, 2.0));
   long jobId = fire("test.hook", {{"k", "busy"}});

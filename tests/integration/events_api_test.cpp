@@ -123,8 +123,34 @@ TEST_F(EventsApi, JobsArePagedWithACursorAndFiltered) {
   EXPECT_EQ(ids, (std::vector<int>{1, 2, 3, 4, 5}));
   EXPECT_EQ(host_->get("/v1/jobs?state=QUEUED&event_id=3", userKey_).body["jobs"].size(), 1u);
   EXPECT_TRUE(host_->get("/v1/jobs", otherKey_).body["jobs"].empty()) << "bob has no handlers";
-  EXPECT_EQ(host_->get("/v1/jobs?state=DONE", userKey_).status, 400);
+  auto unknownState = host_->get("/v1/jobs?state=DONE", userKey_);
+  EXPECT_EQ(unknownState.status, 400);
+  EXPECT_EQ(unknownState.body["error"]["code"], "invalid_state");
+  EXPECT_NE(unknownState.raw.find("PENDING, QUEUED, RUNNING, WAITING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED"),
+            std::string::npos) << unknownState.raw;
+  EXPECT_EQ(host_->get("/v1/jobs?state=PENDING", userKey_).status, 200);
   EXPECT_EQ(host_->get("/v1/jobs?limit=0", userKey_).status, 400);
+}
+
+TEST_F(EventsApi, JobsAreFilteredByHookAndCreationTime) {
+  host_->request("POST", "/v1/handlers", pythonHandler("h", "staging.new_assembly"), userKey_);
+  for (int i = 0; i < 3; ++i) host_->request("POST", "/v1/events", assemblyEvent(), publisherKey_);
+  auto count = [&](const std::string& filters) {
+    auto reply = host_->get("/v1/jobs?" + filters, userKey_);
+    EXPECT_EQ(reply.status, 200) << filters << ": " << reply.raw;
+    return reply.body["jobs"].size();
+  };
+  EXPECT_EQ(count("hook=staging.new_assembly"), 3u);
+  EXPECT_EQ(count("hook=ctingress.on_complete"), 0u);
+  EXPECT_EQ(count("since=2000-01-01T00:00:00Z&until=2999-01-01T00:00:00Z"), 3u);
+  EXPECT_EQ(count("since=2999-01-01T00:00:00Z"), 0u);
+  EXPECT_EQ(count("until=2000-01-01T00:00:00Z&hook=staging.new_assembly"), 0u);
+  auto unknown = host_->get("/v1/jobs?hook=no.such_hook", userKey_);
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.body["error"]["code"], "unknown_hook");
+  auto badTime = host_->get("/v1/jobs?since=yesterday", userKey_);
+  EXPECT_EQ(badTime.status, 400);
+  EXPECT_EQ(badTime.body["error"]["code"], "invalid_since");
 }
 
 TEST_F(EventsApi, ACallbackNeedsTheJobsToken) {

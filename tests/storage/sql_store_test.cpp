@@ -376,6 +376,30 @@ TEST_P(SqlStoreTest, RefusedTransitionsChangeNothing) {
   EXPECT_EQ(stateOf(running.jobId), JobState::Failed);
 }
 
+// Each notifier claims only its channel's rows, by the stored channel (migration 9), however
+// many of the other channel's are due before them.
+TEST_P(SqlStoreTest, EachChannelClaimsOnlyItsOwnNotifications) {
+  storage::HandlerSpec spec = handlerSpec("hooked");
+  spec.notifyOnFailure = "https://example.com/hookhost";
+  ASSERT_TRUE(store_->registerHandler(spec, alice_));
+  jobs::AttemptEnd succeeded, failed;
+  succeeded.trigger = jobs::Trigger::Completed;
+  failed.trigger = jobs::Trigger::Failed;
+  failed.error = "boom";
+  for (const auto* end : {&succeeded, &succeeded, &failed}) {
+    fire();
+    auto claimed = store_->claimJobs("hooked", 1, seconds(30));
+    ASSERT_EQ(claimed.size(), 1u);
+    ASSERT_EQ(lifecycle_->attemptEnded({claimed[0].jobId, claimed[0].attempt}, *end), CompletionOutcome::Applied);
+  }
+  auto hooks = store_->claimDue(nowMicros(), 10, later(60), outbox::Channel::Webhook);
+  ASSERT_EQ(hooks->size(), 1u);
+  EXPECT_EQ(hooks->front().recipient, "https://example.com/hookhost");
+  auto mails = store_->claimDue(nowMicros(), 10, later(60), outbox::Channel::Mail);
+  ASSERT_EQ(mails->size(), 2u);
+  for (const auto& mail : *mails) EXPECT_EQ(mail.recipient, "ok@example.com");
+}
+
 TEST_P(SqlStoreTest, ATerminalJobQueuesItsNotificationInTheSameTransaction) {
   addHandler("h");
   auto jobId = fire().jobs[0].jobId;

@@ -40,19 +40,26 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     alice_ = *store_->createUser("alice", "alice@example.com", storage::Role::User, "aliceid", "hash");
   }
 
-  storage::Handler addHandler(const std::string& name, std::vector<std::string> tags = {}, int maxAttempts = 1,
-                              int maxConcurrency = 0, const std::string& hook = "staging.new_assembly") {
+  /// The Python handler addHandler registers, for a test to change before registering it.
+  static storage::HandlerSpec handlerSpec(const std::string& name, const std::string& hook = "staging.new_assembly") {
     storage::HandlerSpec spec;
     spec.name = name;
     spec.hook = hook;
     spec.runtime = Runtime::Python;
     spec.code = "AAAA";
-    spec.tags = std::move(tags);
-    spec.maxAttempts = maxAttempts;
-    spec.maxConcurrency = maxConcurrency;
+    spec.maxAttempts = 1;
     spec.timeoutS = 5;
     spec.notifyOnSuccess = "ok@example.com";
     spec.notifyOnFailure = "fail@example.com";
+    return spec;
+  }
+
+  storage::Handler addHandler(const std::string& name, std::vector<std::string> tags = {}, int maxAttempts = 1,
+                              int maxConcurrency = 0, const std::string& hook = "staging.new_assembly") {
+    storage::HandlerSpec spec = handlerSpec(name, hook);
+    spec.tags = std::move(tags);
+    spec.maxAttempts = maxAttempts;
+    spec.maxConcurrency = maxConcurrency;
     return store_->registerHandler(spec, alice_)->handler;
   }
 

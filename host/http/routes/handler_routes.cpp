@@ -1,3 +1,4 @@
+#include "http/handler_operations.hpp"
 #include "http/routes/route_support.hpp"
 #include "http/routes/routes.hpp"
 
@@ -8,14 +9,8 @@ ApiReply registerHandler(const ApiRequest& request, Services& services) {
   if (request.body.is_null()) {
     return errorReply(ErrorKind::BadRequest, "missing_body", "the request needs a JSON body describing the handler");
   }
-  auto spec = registry::parseRegistration(request.body, services.catalog, services.registrationRules);
-  if (!spec) return errorReply(spec.error());
-  auto checked = services.checkHandler ? services.checkHandler(*spec) : Result<std::unique_ptr<registry::CheckedHandler>>(nullptr);
-  if (!checked) return errorReply(checked.error());
-  auto registered = services.handlers.registerHandler(*spec, request.caller());
+  auto registered = registerHandlerAs(request.body, request.caller(), services);
   if (!registered) return errorReply(registered.error());
-  if (!registered->created && services.onHandlerChanged) services.onHandlerChanged(registered->handler);
-  if (*checked) (*checked)->registered(registered->handler);
   auto answer = registry::handlerToJson(registered->handler);
   if (registered->newWebhookSecret) answer["webhook_secret"] = *registered->newWebhookSecret;  // shown this once
   return jsonReply(registered->created ? 201 : 200, answer);
@@ -42,10 +37,8 @@ ApiReply deleteHandler(const ApiRequest& request, Services& services) {
   const std::string& idText = request.pathParameters.at(0);
   auto id = parseId(idText);
   if (!id) return notFound("handler", idText);
-  auto handler = services.handlers.getHandler(*id);
-  auto deleted = services.lifecycle.deregisterHandler(*id, request.caller());
+  auto deleted = deregisterHandlerAs(*id, request.caller(), services);
   if (!deleted) return errorReply(deleted.error());
-  if (handler && services.onHandlerChanged) services.onHandlerChanged(*handler);
   return jsonReply(200, {{"deleted", true}});
 }
 

@@ -1,12 +1,11 @@
 #include "auth/secrets.hpp"
 #include "dispatch/event_service.hpp"
 #include "http/json_views.hpp"
+#include "http/routes/repair_request.hpp"
 #include "http/routes/route_support.hpp"
 #include "http/routes/routes.hpp"
 
 namespace hookhost::http {
-
-using storage::Role;
 
 namespace {
 
@@ -17,10 +16,36 @@ std::optional<ApiReply> badQuery(const std::string& name, const std::string& mes
   return errorReply(ErrorKind::BadRequest, "invalid_" + name, name + ": " + message);
 }
 
-std::optional<ApiReply> readJobQuery(const ApiRequest& request, storage::JobQuery& query) {
+// Every state, spelled from the lifecycle's one list (PENDING included since coalescing).
+std::string jobStateList() {
+  std::string list;
+  for (jobs::JobState state : jobs::kAllJobStates) list += (list.empty() ? "" : ", ") + std::string(jobs::jobStateName(state));
+  return list;
+}
+
+// since/until bound the jobs' created_at (RFC 3339), as the console's time filter asks.
+std::optional<ApiReply> readCreatedRange(const ApiRequest& request, storage::JobQuery& query) {
+  for (auto [name, target] : {std::pair{"since", &query.createdSince}, std::pair{"until", &query.createdUntil}}) {
+    if (auto text = request.queryValue(name)) {
+      *target = parseRfc3339(*text);
+      if (!*target) return badQuery(name, "must be an RFC 3339 time such as 2026-12-01T23:00:00Z");
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiReply> readJobQuery(const ApiRequest& request, const registry::HookCatalog& catalog,
+                                     storage::JobQuery& query) {
+  if (auto hook = request.queryValue("hook")) {
+    if (!catalog.contains(*hook)) {
+      return errorReply(unknownHook(*hook));
+    }
+    query.hook = *hook;
+  }
+  if (auto invalid = readCreatedRange(request, query)) return invalid;
   if (auto state = request.queryValue("state")) {
     query.state = storage::parseJobState(*state);
-    if (!query.state) return badQuery("state", "must be one of QUEUED, RUNNING, WAITING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED");
+    if (!query.state) return badQuery("state", "must be one of " + jobStateList());
   }
   for (auto [name, target] : {std::pair{"handler_id", &query.handlerId}, std::pair{"event_id", &query.eventId}}) {
     if (auto text = request.queryValue(name)) {
@@ -55,8 +80,8 @@ std::optional<jobs::Trigger> parseCallbackEvent(const std::string& text) {
 ApiReply listJobs(const ApiRequest& request, Services& services) {
   if (request.queryValue("ids")) return listJobsByIds(request, services);
   storage::JobQuery query;
-  if (auto invalid = readJobQuery(request, query)) return *invalid;
-  if (request.caller().role != Role::Admin) query.ownerId = request.caller().id;
+  if (auto invalid = readJobQuery(request, services.catalog, query)) return *invalid;
+  query.ownerId = listingOwner(request.caller());
   int pageSize = query.limit;
   query.limit = pageSize + 1;  // one more tells whether there is a next page
   auto jobs = services.jobs.listJobs(query);

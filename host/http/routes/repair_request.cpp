@@ -5,6 +5,8 @@
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeParser.h>
 
+#include "http/routes/route_support.hpp"
+
 namespace hookhost::http {
 namespace {
 
@@ -12,24 +14,10 @@ Error invalid(const std::string& field, const std::string& message) {
   return makeError(ErrorKind::Unprocessable, "invalid_" + field, field + ": " + message);
 }
 
-// RFC 3339 with or without fractions; the offset is honoured. Poco's parser is lenient
-// (it takes "yesterday"), so the form is checked first.
-std::optional<Micros> parseTime(const std::string& text) {
-  static const std::regex kRfc3339(R"(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2}))");
-  if (!std::regex_match(text, kRfc3339)) return std::nullopt;
-  Poco::DateTime parsed;
-  int offset = 0;
-  if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, text, parsed, offset)) {
-    return std::nullopt;
-  }
-  parsed.makeUTC(offset);
-  return parsed.timestamp().epochMicroseconds();
-}
-
 Status readTime(const nlohmann::json& body, const char* key, std::optional<Micros>& target) {
   auto it = body.find(key);
   if (it == body.end() || it->is_null()) return Ok{};
-  if (it->is_string()) target = parseTime(it->get<std::string>());
+  if (it->is_string()) target = parseRfc3339(it->get<std::string>());
   if (!target) return invalid(key, "must be an RFC 3339 time such as 2026-12-01T23:00:00Z");
   return Ok{};
 }
@@ -54,7 +42,7 @@ Status readTarget(const nlohmann::json& body, const registry::HookCatalog& catal
   if (auto hook = body.find("hook"); hook != body.end() && !hook->is_null()) {
     if (!hook->is_string() || hook->get<std::string>().empty()) return invalid("hook", "must be a hook's name");
     if (!catalog.contains(hook->get<std::string>())) {
-      return makeError(ErrorKind::NotFound, "unknown_hook", "no hook named '" + hook->get<std::string>() + "'; see GET /v1/hooks");
+      return unknownHook(hook->get<std::string>());
     }
     query.hook = hook->get<std::string>();
   }
@@ -69,6 +57,19 @@ Status readTarget(const nlohmann::json& body, const registry::HookCatalog& catal
 }
 
 }  // namespace
+
+// Poco's parser is lenient (it takes "yesterday"), so the form is checked first.
+std::optional<Micros> parseRfc3339(const std::string& text) {
+  static const std::regex kRfc3339(R"(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2}))");
+  if (!std::regex_match(text, kRfc3339)) return std::nullopt;
+  Poco::DateTime parsed;
+  int offset = 0;
+  if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, text, parsed, offset)) {
+    return std::nullopt;
+  }
+  parsed.makeUTC(offset);
+  return parsed.timestamp().epochMicroseconds();
+}
 
 bool mayRepair(const storage::User& user, std::int64_t ownerId) {
   return user.role == storage::Role::Admin || user.id == ownerId;

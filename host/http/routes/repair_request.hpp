@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.hpp"
 #include "common/result.hpp"
 #include "registry/hook_catalog.hpp"
 #include "storage/repair_records.hpp"
@@ -14,6 +15,9 @@ namespace hookhost::http {
 
 /// The largest replay one request may ask for (issue 15).
 inline constexpr int kMaxReplay = 10'000;
+
+/// An RFC 3339 time (with or without fractions; the offset is honoured) as microseconds.
+std::optional<Micros> parseRfc3339(const std::string& text);
 
 /// Whether `user` may re-run, replay, list versions of or roll back a handler owned by `ownerId`.
 bool mayRepair(const storage::User& user, std::int64_t ownerId);

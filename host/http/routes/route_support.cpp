@@ -21,6 +21,15 @@ bool maySeeJob(const storage::User& user, const storage::Job& job, storage::JobS
   return event && event->createdBy == user.name;
 }
 
+std::optional<std::int64_t> listingOwner(const storage::User& user) {
+  if (user.role == storage::Role::Admin) return std::nullopt;
+  return user.id;
+}
+
+Error unknownHook(const std::string& hook) {
+  return makeError(ErrorKind::NotFound, "unknown_hook", "no hook named '" + hook + "'; see GET /v1/hooks");
+}
+
 Result<storage::Job> visibleJob(const ApiRequest& request, storage::JobStore& store) {
   const std::string& idText = request.pathParameters.at(0);
   auto id = parseId(idText);

@@ -33,6 +33,10 @@ std::vector<Route> apiRoutes() {
       {"GET", "/v1/handlers/{id}/versions", Authenticated, listHandlerVersions},
       {"POST", "/v1/handlers/{id}/rollback", Authenticated, rollbackHandler},
       {"GET", "/v1/runtimes", Authenticated, listRuntimes},
+      {"GET", "/v1/stats", Authenticated, getStats},
+      {"GET", "/v1/me", Authenticated, getCaller},
+      {"GET", "/ui", Public, getConsole},
+      {"GET", "/ui/{file}", Public, getConsoleFile},
   };
 }
 

@@ -28,6 +28,11 @@ ApiReply getJob(const ApiRequest&, Services&);
 ApiReply cancelJob(const ApiRequest&, Services&);
 ApiReply jobCallback(const ApiRequest&, Services&);
 ApiReply getJobOutput(const ApiRequest&, Services&);
+// The console (issue 16): stats_routes.cpp, console_routes.cpp, caller_routes.cpp.
+ApiReply getStats(const ApiRequest&, Services&);
+ApiReply getConsole(const ApiRequest&, Services&);
+ApiReply getConsoleFile(const ApiRequest&, Services&);
+ApiReply getCaller(const ApiRequest&, Services&);
 
 // The batch forms (issue 22), reached through fireEvent (a JSON array body) and listJobs
 // (an `ids` query): event_batch_routes.cpp, job_ids_routes.cpp.

@@ -1,10 +1,11 @@
 """The connection to a hookhost server and the error its calls raise."""
 
+import http.client
 import json
 import os
-import urllib.error
 import urllib.parse
-import urllib.request
+
+from hookhost.keepalive import KeptAliveConnections, LostAnswer
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -49,6 +50,12 @@ class Connection:
     timeout: float, optional
         Seconds to wait for each HTTP request (default 30).
 
+    Each thread that calls through a Connection keeps one HTTP connection to the server open
+    and reuses it (keep-alive); close() or leaving a `with` block closes them. The server
+    lets one client address hold http.max_connections_per_client (32) connections, so call
+    from at most that many threads at once; a thread's connection closes when the thread
+    ends, and the server closes one idle for http.header_timeout_ms (5 s).
+
     Raises
     ------
     ValueError
@@ -64,37 +71,61 @@ class Connection:
         self.endpoint = endpoint.rstrip("/")
         self.apikey = apikey if apikey is not None else os.environ.get("HOOKHOST_API_KEY")
         self.timeout = timeout
+        parts = urllib.parse.urlsplit(self.endpoint)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("endpoint %r: expected http://host:port or https://host:port" % endpoint)
+        self._base_path = parts.path
+        self._connections = KeptAliveConnections(parts.scheme, parts.hostname, parts.port)
+        # The same on every request: built once, copied per call.
+        self._headers = {"Accept": "application/json"}
+        if self.apikey:
+            self._headers["Authorization"] = "Bearer " + self.apikey
 
     def __repr__(self):
         return "Connection(%r)" % self.endpoint
 
-    def request(self, method, path, body=None, query=None, timeout=None):
+    def request(self, method, path, body=None, query=None, timeout=None, idempotent=False):
         """Sends one API request and returns the decoded JSON answer (None when empty).
 
         `query` is a list of (name, value) pairs or a dict; `timeout` replaces the
-        connection's for this request (a ?wait= call needs longer than its wait). Raises
-        HookhostError with the server's status, code and message on any error answer.
+        connection's for this request (a ?wait= call needs longer than its wait);
+        `idempotent` says that sending it twice does no harm (a fire whose events all carry
+        keys), so it may be resent when a kept-alive connection drops before the answer
+        (see hookhost.keepalive). Raises HookhostError with the server's status, code and
+        message on any error answer.
         """
-        url = self.endpoint + path
+        target = self._base_path + path
         if query:
-            url += "?" + urllib.parse.urlencode(query, doseq=True)
+            target += "?" + urllib.parse.urlencode(query, doseq=True)
+        headers = dict(self._headers)
         data = None
-        headers = {"Accept": "application/json"}
         if body is not None:
             data = json.dumps(body).encode("utf-8")
             headers["Content-Type"] = "application/json"
-        if self.apikey:
-            headers["Authorization"] = "Bearer " + self.apikey
-        request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
-                return _decode(response.status, response.read())
-        except urllib.error.HTTPError as error:
-            raise _error_from(error.code, error.read()) from None
-        except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
+            status, raw = self._connections.send(method, target, data, headers, timeout or self.timeout,
+                                                 idempotent=idempotent)
+        except LostAnswer as lost:
             raise HookhostError(None, "unreachable",
-                                "cannot reach %s: %s" % (self.endpoint, reason)) from None
+                                "the connection to %s closed before the answer to %s %s (%s); it was not "
+                                "sent again because the server may have acted on it (give a fire a key "
+                                "to make resending safe)" % (self.endpoint, method, path, lost.cause)) from None
+        except (OSError, http.client.HTTPException) as error:
+            raise HookhostError(None, "unreachable", "cannot reach %s: %s" % (self.endpoint, error)) from None
+        if status >= 400:
+            raise _error_from(status, raw)
+        return _decode(status, raw)
+
+    def close(self):
+        """Closes the kept-alive connections (every thread's); a later call opens a new one.
+        Also what leaving a `with Connection(...) as conn:` block does."""
+        self._connections.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
 
 
 def _decode(status, raw):

@@ -65,7 +65,8 @@ def fire_many(conn, hook, payloads, tags=None, keys=None):
                 element["key"] = keys[i]
             batch.append(element)
         try:
-            answer = conn.request("POST", "/v1/events", batch)
+            # Resending a batch is harmless only when every element is keyed (see fire()).
+            answer = conn.request("POST", "/v1/events", batch, idempotent=all("key" in e for e in batch))
         except HookhostError as error:
             if error.index is None:
                 raise

@@ -186,10 +186,11 @@ def fire(conn, hook, payload, tags=None, key=None, wait=None):
     body = {"hook": hook, "payload": payload, "tags": list(tags or [])}
     if key is not None:
         body["key"] = key
+    # With a key a resent fire is the same event, so a dropped kept-alive connection may resend it.
     if wait is None:
-        return conn.request("POST", "/v1/events", body)
+        return conn.request("POST", "/v1/events", body, idempotent=key is not None)
     return conn.request("POST", "/v1/events", body, query={"wait": "%.3f" % wait},
-                        timeout=max(conn.timeout, wait + 10.0))
+                        timeout=max(conn.timeout, wait + 10.0), idempotent=key is not None)
 
 
 def job(conn, job_id):
