@@ -15,6 +15,20 @@ status=0
 started=$SECONDS
 step() { echo; echo "==> $* (at $((SECONDS - started)) s)"; }
 
+# ctest in a build tree, and the tests that failed once more, alone: a timing test on two
+# loaded cores can miss its bound once. A test that fails twice fails the step; one that
+# passes only the second time is named in the summary at the end, so it is not hidden.
+passed_on_retry=()
+ctest_in() {
+  local dir=$1; shift
+  (cd "$dir" && ctest --output-on-failure -j "$jobs" "$@") && return 0
+  local failed
+  failed=$(cut -d: -f2 "$dir/Testing/Temporary/LastTestsFailed.log" 2>/dev/null | paste -sd' ')
+  echo "==> retrying alone what failed: $failed"
+  (cd "$dir" && ctest --output-on-failure -j 1 --rerun-failed "$@") || return 1
+  passed_on_retry+=("$failed")
+}
+
 step "build"
 "$root/scripts/build.sh" "$root/build"
 
@@ -23,8 +37,9 @@ step "build"
 # (HOOKHOST_TEST_BINARY): its drivers need no second build, the host is what is checked.
 # Without the gRPC service (HOOKHOST_GRPC=OFF): its tests do not run here, so its slow
 # translation units are not built twice.
-asan_env=(ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
-cmake -S "$root" -B "$root/build-asan" -DHOOKHOST_SANITIZE=ON -DHOOKHOST_GRPC=OFF -DCMAKE_BUILD_TYPE=Debug > "$root/build-asan.configure.log"
+# Line tables only (-g1), as in build.sh: a sanitizer report still names files and lines.
+cmake -S "$root" -B "$root/build-asan" -DHOOKHOST_SANITIZE=ON -DHOOKHOST_GRPC=OFF -DCMAKE_BUILD_TYPE=Debug \
+  "-DCMAKE_CXX_FLAGS_DEBUG=-g1" "-DCMAKE_C_FLAGS_DEBUG=-g1" > "$root/build-asan.configure.log"
 # Built at the lowest priority while ctest runs: the tests mostly wait (hosts starting,
 # subprocesses, sockets), so the compiler takes the idle cores; that saves CI minutes.
 (nice -n 19 cmake --build "$root/build-asan" -j "$jobs" --target hookhost integration_test_files \
@@ -32,17 +47,18 @@ cmake -S "$root" -B "$root/build-asan" -DHOOKHOST_SANITIZE=ON -DHOOKHOST_GRPC=OF
 asan_build=$!
 
 step "ctest"
-(cd "$root/build" && ctest --output-on-failure -j "$jobs" --timeout 600) || status=1
+ctest_in "$root/build" --timeout 600 || status=1
 
 step "sanitizers: unit tests and the integration suite's host under ASan + UBSan"
 wait "$asan_build" || { echo "the sanitizer build failed:"; tail -50 "$root/build-asan.log"; status=1; }
-(cd "$root/build-asan" && env "${asan_env[@]}" ctest --output-on-failure -j "$jobs" --timeout 900 -L sanitize) || status=1
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest_in "$root/build-asan" --timeout 900 -L sanitize || status=1
 # The tests that run native plugins in the sandboxed worker (PluginHost, the 0700-tree test,
 # the replaced plugin's copy) are left out: an ASan build's worker cannot start there, since
 # ASan reserves terabytes of shadow address space and the sandbox caps RLIMIT_AS.
-(cd "$root/build" && env "${asan_env[@]}" HOOKHOST_TEST_BINARY="$root/build-asan/bin/hookhost" \
-  ctest --output-on-failure -j "$jobs" --timeout 900 -L asan-host \
-  -E '^(PluginHost[.]|SandboxFilesTest[.]|PluginCopies[.]AReplacedVersionsCopyGoesWhenNothingUsesIt$)') || status=1
+HOOKHOST_TEST_BINARY="$root/build-asan/bin/hookhost" ctest_in "$root/build" --timeout 900 -L asan-host \
+  -E '^(PluginHost[.]|SandboxFilesTest[.]|PluginCopies[.]AReplacedVersionsCopyGoesWhenNothingUsesIt$)' || status=1
+unset ASAN_OPTIONS UBSAN_OPTIONS
 
 if [[ -x "$root/bench/run.sh" ]]; then
   step "benchmark smoke run"
@@ -51,5 +67,8 @@ fi
 
 echo
 echo "test steps took $((SECONDS - started)) s"
+if [[ ${#passed_on_retry[@]} -gt 0 ]]; then
+  echo "passed only when retried alone (flaky: look at these): ${passed_on_retry[*]}"
+fi
 if [[ $status -eq 0 ]]; then echo "all test steps passed"; else echo "some test steps FAILED"; fi
 exit $status
