@@ -91,7 +91,7 @@ void GroupCommitter::loop() {
 }
 
 bool GroupCommitter::connected() {
-  if (writer_connection_.session.isConnected()) return true;
+  if (writer_connection_.usable()) return true;
   try {
     writer_connection_.reconnect();
     return true;
@@ -155,7 +155,7 @@ void GroupCommitter::commitBatch(std::deque<Task>& batch) {
       connection.executeTogether({"ROLLBACK"});
     } catch (...) {
     }
-    if (!writer_connection_.session.isConnected()) {
+    if (!writer_connection_.usable()) {
       failure = std::make_exception_ptr(StoreUnavailable("the database connection was lost during a commit"));
     }
     diskFull_.failed(failure);

@@ -42,7 +42,7 @@ KeptReaders::Lease KeptReaders::acquire(std::chrono::milliseconds wait) {
     auto reader = std::move(idle_.back());
     idle_.pop_back();
     lock.unlock();
-    if (!reader->session.isConnected()) {
+    if (!reader->usable()) {
       try {
         reader->reconnect();
       } catch (...) {

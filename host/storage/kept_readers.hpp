@@ -38,7 +38,7 @@ class KeptReaders {
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     sql::Connection& connection() { return reader_->connection; }
-    bool connected() { return reader_->session.isConnected(); }
+    bool usable() { return reader_->usable(); }
     /// Opens the connection again (it was dropped); StoreUnavailable when it cannot be.
     void reconnect();
 

@@ -51,6 +51,12 @@ void Connection::abandonUnanswered() {
   if (postgres_) sql::abandonUnanswered(*postgres_, statements_ ? &statements_->postgres : nullptr);
 }
 
+bool Connection::readyForWork() const {
+  if (!postgres_) return true;
+  PGconn* connection = *postgres_;
+  return PQpipelineStatus(connection) == PQ_PIPELINE_OFF && PQtransactionStatus(connection) == PQTRANS_IDLE;
+}
+
 std::size_t Connection::run(const std::string& sql, const Params& params, Rows* rows) {
   if (sqlite_) return runSqlite(sqlite_, statements_ ? &statements_->sqlite : nullptr, sql, params, rows);
   return runPostgres(*postgres_, statements_ ? &statements_->postgres : nullptr, sql, params, rows);

@@ -59,6 +59,12 @@ class Connection {
   /// Drops the results of what executeLater sent and was not answered yet, failures
   /// included: before the work that sent it is rolled back.
   void abandonUnanswered();
+  /// Whether the connection can take the next piece of work: on PostgreSQL, out of pipeline
+  /// mode with no transaction left open. A failure in the middle of a pipeline (the backend
+  /// terminated) can leave libpq in pipeline mode without its having read that the server
+  /// is gone; its synchronous calls then fail without reading, so its status stays "OK"
+  /// and a check of the status alone would keep the connection for ever.
+  bool readyForWork() const;
 
  private:
   std::size_t run(const std::string& sql, const Params& params, Rows* rows);
@@ -79,7 +85,10 @@ struct KeptConnection {
   KeptConnection(const KeptConnection&) = delete;
   KeptConnection& operator=(const KeptConnection&) = delete;
 
-  /// Opens the session again after the database dropped it.
+  /// Open, and ready for the next piece of work (see Connection::readyForWork).
+  bool usable() { return session.isConnected() && connection.readyForWork(); }
+
+  /// Opens the session again after the database dropped it (or left it unusable).
   void reconnect() {
     statements.clear();
     session.reconnect();

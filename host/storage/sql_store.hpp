@@ -198,7 +198,7 @@ auto SqlStore::read(Read&& work) -> std::invoke_result_t<Read, sql::Connection&>
     try {
       return work(lease.connection());
     } catch (const Poco::Exception& error) {
-      if (lease.connected()) throw;
+      if (lease.usable()) throw;
       if (attempt == 2) throw StoreUnavailable("the database connection was lost: " + error.displayText());
     }
     lease.reconnect();

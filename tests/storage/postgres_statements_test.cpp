@@ -10,9 +10,11 @@
 
 #include <Poco/Data/DataException.h>
 #include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/PostgreSQL/SessionImpl.h>
 
 #include "postgres_database.hpp"
 #include "storage/group_committer.hpp"
+#include "storage/kept_readers.hpp"
 #include "storage/sql_connection.hpp"
 #include "storage/sql_rows.hpp"
 
@@ -20,6 +22,21 @@ namespace hookhost::storage {
 namespace {
 
 using sql::bind;
+
+// What a failure in the middle of a pipeline can leave behind (a backend terminated while
+// libpq waited): libpq still in pipeline mode with its status "OK", so that every later
+// synchronous call is refused without reading from the server, and the status never turns.
+void leaveInPipelineMode(sql::Connection& session) {
+  auto* impl = dynamic_cast<Poco::Data::PostgreSQL::SessionImpl*>(session.session().impl());
+  ASSERT_NE(impl, nullptr);
+  ASSERT_EQ(PQenterPipelineMode(impl->handle()), 1);
+}
+
+std::int64_t seven(sql::Connection& session) {
+  auto rows = session.query("SELECT 7 AS n", {});
+  rows.moveFirst();
+  return sql::integer(rows, "n");
+}
 
 class PostgresStatementsTest : public ::testing::Test {
  protected:
@@ -176,6 +193,25 @@ TEST_F(PostgresStatementsTest, AWorkWhoseUnansweredWriteFailsIsRolledBackAloneBy
     rows.moveFirst();
     EXPECT_EQ(sql::text(rows, "ids"), "1,3");
   });
+}
+
+TEST_F(PostgresStatementsTest, AWriterConnectionLeftInPipelineModeIsOpenedAgainForTheNextWork) {
+  kept_.reset();
+  GroupCommitter committer(Poco::Data::Session("PostgreSQL", database_.connectionString()));
+  EXPECT_ANY_THROW(committer.run(leaveInPipelineMode));
+  EXPECT_EQ(committer.run(seven), 7) << "the next work had a connection that serves";
+}
+
+TEST_F(PostgresStatementsTest, AReaderLeftInPipelineModeIsOpenedAgainForTheNextLease) {
+  KeptReaders readers("PostgreSQL", database_.connectionString(), 1);
+  {
+    auto lease = readers.acquire(std::chrono::seconds(5));
+    leaveInPipelineMode(lease.connection());
+    EXPECT_FALSE(lease.usable());
+  }
+  auto lease = readers.acquire(std::chrono::seconds(5));  // the one connection, given back
+  EXPECT_TRUE(lease.usable());
+  EXPECT_EQ(seven(lease.connection()), 7);
 }
 
 TEST_F(PostgresStatementsTest, TheDatabaseClockFollowsTheServersClock) {
