@@ -75,7 +75,8 @@ void Notifier::loop() {
     }
     std::unique_lock lock(mutex_);
     if (claimed == settings_.batchSize) continue;  // a full batch: more may be due now
-    wake_.wait_for(lock, settings_.pollInterval, [this] { return stopping_ || poked_; });
+    bool poked = wake_.wait_for(lock, settings_.pollInterval, [this] { return stopping_ || poked_; });
+    if (poked) wake_.wait_for(lock, settings_.gather, [this] { return stopping_; });
   }
 }
 

@@ -19,6 +19,10 @@ namespace hookhost::notify {
 struct NotifierSettings {
   std::size_t batchSize = 16;                   // rows claimed per pass
   std::chrono::milliseconds pollInterval{500};  // longest sleep between passes without poke()
+  /// How long a poked pass waits before it claims, so that the mail of jobs finishing close
+  /// together shares one claim and one settle commit. Without it, one event at a time costs
+  /// the writer two more commits per event, each landing in front of the next event's fire.
+  std::chrono::milliseconds gather{20};
   /// How long a claim holds its rows. Must exceed the time one batch can take to send
   /// (batchSize × the SMTP timeout, worst case); a pass stops early rather than send on a
   /// lease that is about to run out.

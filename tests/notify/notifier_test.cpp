@@ -52,6 +52,26 @@ Notification forJob(std::int64_t jobId) {
   return n;
 }
 
+// A notifier that spools to a temporary directory from an in-memory outbox, polling only
+// every 30 s: what it sends sooner, a poke made it send.
+struct PokedNotifier {
+  explicit PokedNotifier(std::chrono::milliseconds gather = NotifierSettings{}.gather)
+      : spool(dir.path()), builder(MessageSettings{}), retry(fastRetry()),
+        notifier(outbox, spool, builder, retry, settings(gather)) {}
+  static NotifierSettings settings(std::chrono::milliseconds gather) {
+    NotifierSettings s;
+    s.pollInterval = 30s;
+    s.gather = gather;
+    return s;
+  }
+  TempDir dir;
+  MemoryOutbox outbox;
+  SpoolTransport spool;
+  MessageBuilder builder;
+  RetryPolicy retry;
+  Notifier notifier;
+};
+
 std::multiset<std::string> messageIds(const SmtpSink& sink) {
   std::multiset<std::string> ids;
   for (const auto& file : sink.messageFiles()) {
@@ -185,25 +205,34 @@ TEST(Notifier, GivesUpAfterTheWindowWithTheLastError) {
 }
 
 TEST(Notifier, PokeWakesItWithoutWaitingForThePoll) {
-  TempDir dir;
-  MemoryOutbox outbox;
-  SpoolTransport spool(dir.path());
-  MessageBuilder builder(MessageSettings{});
-  RetryPolicy retry(fastRetry());
-  NotifierSettings slow;
-  slow.pollInterval = 30s;
-  Notifier notifier(outbox, spool, builder, retry, slow);
-  notifier.start();
+  PokedNotifier n;
+  n.notifier.start();
   // After the first (empty) pass the thread sleeps on its 30 s poll: only poke() can make
   // it see the new row within the 5 s this test waits.
-  ASSERT_TRUE(waitFor([&] { return outbox.claimCalls() >= 1; }, 5s));
-  std::int64_t id = outbox.add(forJob(11));
+  ASSERT_TRUE(waitFor([&] { return n.outbox.claimCalls() >= 1; }, 5s));
+  std::int64_t id = n.outbox.add(forJob(11));
   auto poked = std::chrono::steady_clock::now();
-  notifier.poke();
-  ASSERT_TRUE(waitFor([&] { return outbox.row(id).state == State::Sent; }, 5s));
+  n.notifier.poke();
+  ASSERT_TRUE(waitFor([&] { return n.outbox.row(id).state == State::Sent; }, 5s));
   EXPECT_LT(std::chrono::steady_clock::now() - poked, 5s);
-  notifier.stop();
-  EXPECT_TRUE(std::filesystem::exists(spool.pathFor(outbox.row(id).notification)));
+  n.notifier.stop();
+  EXPECT_TRUE(std::filesystem::exists(n.spool.pathFor(n.outbox.row(id).notification)));
+}
+
+TEST(Notifier, MailOfJobsFinishingTogetherSharesOnePass) {
+  PokedNotifier n(1s);  // a gathering window both pokes below land in, even on a loaded CI
+  n.notifier.start();
+  ASSERT_TRUE(waitFor([&] { return n.outbox.claimCalls() >= 1; }, 5s));
+  const auto claimsBefore = n.outbox.claimCalls();
+  std::int64_t first = n.outbox.add(forJob(21));
+  n.notifier.poke();
+  std::int64_t second = n.outbox.add(forJob(22));
+  n.notifier.poke();
+  ASSERT_TRUE(waitFor([&] {
+    return n.outbox.row(first).state == State::Sent && n.outbox.row(second).state == State::Sent;
+  }, 10s));
+  EXPECT_EQ(n.outbox.claimCalls() - claimsBefore, 1) << "both mails in one claim";
+  n.notifier.stop();
 }
 
 TEST(Notifier, TwoNotifiersNeverSendTheSameRow) {
