@@ -1,5 +1,6 @@
 #include "notify/smtp_transport.hpp"
 
+#include <optional>
 #include <sstream>
 
 #include <Poco/Environment.h>
@@ -66,6 +67,56 @@ SendResult replyFailure(Phase phase, const std::string& command, int status,
                     FailureScope::Message};
 }
 
+// Greets the server (EHLO, HELO as a fallback), upgrades with STARTTLS and logs in, as
+// configured. A refusal is the failure to report; nothing means the session is open.
+std::optional<SendResult> openSession(Session& session, const SmtpSettings& settings, const std::string& helo) {
+  session.login(helo);  // reads the greeting, then EHLO (HELO as a fallback)
+  std::string response;
+  if (settings.starttls) {
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(
+        Poco::Net::Context::TLS_CLIENT_USE, settings.caFile, Poco::Net::Context::VERIFY_RELAXED, 9, true);
+    int status = session.startTls(context, settings.host, response);
+    if (status / 100 != 2) return replyFailure(Phase::Session, "STARTTLS", status, response);
+    if (settings.user.empty()) session.login(helo);  // RFC 3207: EHLO again
+  }
+  if (!settings.user.empty()) {
+    int status = session.sendCommand("EHLO", helo, response);
+    if (status / 100 != 2) return replyFailure(Phase::Session, "EHLO", status, response);
+    auto method = response.find("PLAIN") != std::string::npos ? Poco::Net::SMTPClientSession::AUTH_PLAIN
+                                                               : Poco::Net::SMTPClientSession::AUTH_LOGIN;
+    session.login(helo, method, settings.user, settings.password);
+  }
+  return std::nullopt;
+}
+
+// MAIL FROM and one RCPT TO per recipient.
+std::optional<SendResult> sendEnvelope(Session& session, const Poco::Net::MailMessage& message,
+                                       const std::string& sender) {
+  std::string response;
+  int status = session.sendCommand("MAIL FROM:", "<" + sender + ">", response);
+  if (status / 100 != 2) return replyFailure(Phase::Envelope, "MAIL FROM", status, response);
+  for (const auto& recipient : message.recipients()) {
+    status = session.sendCommand("RCPT TO:", "<" + recipient.getAddress() + ">", response);
+    if (status / 100 != 2) return replyFailure(Phase::Envelope, "RCPT TO", status, response);
+  }
+  return std::nullopt;
+}
+
+// An SMTP error reply raised by Poco: a 5xx after the session opened is the message's
+// permanent failure; anything else is worth another try (the server's, while opening).
+SendResult smtpExceptionResult(const Poco::Net::SMTPException& e, Phase phase) {
+  if (phase == Phase::AfterData && e.code() == 0) {
+    return SendResult{SendStatus::Temporary, "connection lost after sending the message data (no reply)",
+                      FailureScope::Message};
+  }
+  const std::string error = "SMTP " + phaseText(phase) + ": " + oneLine(e.displayText());
+  if (phase == Phase::Session || e.code() / 100 != 5) {
+    return SendResult{SendStatus::Temporary, error,
+                      phase == Phase::Session ? FailureScope::Server : FailureScope::Message};
+  }
+  return SendResult{SendStatus::Permanent, error, FailureScope::Message};
+}
+
 }  // namespace
 
 std::string envelopeAddressOf(const std::string& from) {
@@ -99,36 +150,13 @@ SendResult SmtpTransport::send(const Notification& /*notification*/,
     session.setTimeout(timeout);
 
     phase = Phase::Session;
-    session.login(heloName_);  // reads the greeting, then EHLO (HELO as a fallback)
-    std::string response;
-    if (settings_.starttls) {
-      Poco::Net::Context::Ptr context = new Poco::Net::Context(
-          Poco::Net::Context::TLS_CLIENT_USE, settings_.caFile,
-          Poco::Net::Context::VERIFY_RELAXED, 9, true);
-      int status = session.startTls(context, settings_.host, response);
-      if (status / 100 != 2) return replyFailure(phase, "STARTTLS", status, response);
-      if (settings_.user.empty()) session.login(heloName_);  // RFC 3207: EHLO again
-    }
-    if (!settings_.user.empty()) {
-      int status = session.sendCommand("EHLO", heloName_, response);
-      if (status / 100 != 2) return replyFailure(phase, "EHLO", status, response);
-      auto method = response.find("PLAIN") != std::string::npos
-                        ? Poco::Net::SMTPClientSession::AUTH_PLAIN
-                        : Poco::Net::SMTPClientSession::AUTH_LOGIN;
-      session.login(heloName_, method, settings_.user, settings_.password);
-    }
-
+    if (auto refused = openSession(session, settings_, heloName_)) return *refused;
     phase = Phase::Envelope;
-    int status = session.sendCommand("MAIL FROM:", "<" + envelopeAddressOf(message.getSender()) + ">",
-                                     response);
-    if (status / 100 != 2) return replyFailure(phase, "MAIL FROM", status, response);
-    for (const auto& recipient : message.recipients()) {
-      status = session.sendCommand("RCPT TO:", "<" + recipient.getAddress() + ">", response);
-      if (status / 100 != 2) return replyFailure(phase, "RCPT TO", status, response);
-    }
+    if (auto refused = sendEnvelope(session, message, envelopeAddressOf(message.getSender()))) return *refused;
 
     phase = Phase::Data;
-    status = session.sendCommand("DATA", response);
+    std::string response;
+    int status = session.sendCommand("DATA", response);
     if (status / 100 != 3) return replyFailure(phase, "DATA", status, response);
 
     std::ostringstream text;
@@ -143,18 +171,7 @@ SendResult SmtpTransport::send(const Notification& /*notification*/,
     }
     return SendResult{};
   } catch (const Poco::Net::SMTPException& e) {
-    if (phase == Phase::AfterData && e.code() == 0) {
-      return SendResult{SendStatus::Temporary,
-                        "connection lost after sending the message data (no reply)",
-                        FailureScope::Message};
-    }
-    if (phase == Phase::Session || e.code() / 100 != 5) {
-      FailureScope scope = phase == Phase::Session ? FailureScope::Server : FailureScope::Message;
-      return SendResult{SendStatus::Temporary, "SMTP " + phaseText(phase) + ": " + oneLine(e.displayText()),
-                        scope};
-    }
-    return SendResult{SendStatus::Permanent, "SMTP " + phaseText(phase) + ": " + oneLine(e.displayText()),
-                      FailureScope::Message};
+    return smtpExceptionResult(e, phase);
   } catch (const Poco::Exception& e) {
     FailureScope scope = phase <= Phase::Session ? FailureScope::Server : FailureScope::Message;
     return SendResult{SendStatus::Temporary,

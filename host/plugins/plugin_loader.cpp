@@ -90,24 +90,8 @@ Result<std::vector<PluginHandlerInfo>> readHandlers(const fs::path& file, const 
   return handlers;
 }
 
-}  // namespace
-
-PluginLoader::PluginLoader(fs::path copyDir) : copyDir_(std::move(copyDir)) {}
-
-Result<std::shared_ptr<LoadedPlugin>> PluginLoader::load(const LoadRequest& request) const {
-  const fs::path& file = request.file;
-  std::error_code exists;
-  if (!fs::is_regular_file(file, exists)) return loadError(file, "missing", "no such file");
-  fs::path mapped = file;
-  // Every failure below drops the copy, and with it its file.
-  std::unique_ptr<LibraryCopy> copy;
-  if (!copyDir_.empty()) {
-    auto made = LibraryCopy::make(file, copyDir_);
-    if (!made) return made.error();
-    copy = std::move(*made);
-    mapped = copy->path();
-  }
-
+// Maps the library (`mapped`, the copy of `file`) for good and calls its entry point.
+Result<const hh_plugin_v1*> openDescription(const fs::path& file, const fs::path& mapped) {
   boost::dll::fs::error_code ec;
   boost::dll::shared_library library;
   library.load(boost::dll::fs::path(mapped.string()), ec,
@@ -126,8 +110,11 @@ Result<std::shared_ptr<LoadedPlugin>> PluginLoader::load(const LoadRequest& requ
   }
   auto entryFn = library.get<const hh_plugin_v1*()>(HH_PLUGIN_ENTRY_V1_NAME);
   keepMappedForever(library);
+  return entryFn();
+}
 
-  const hh_plugin_v1* d = entryFn();
+// What a plugin's description must hold before anything past its first two fields is read.
+Status checkDescription(const fs::path& file, const hh_plugin_v1* d) {
   if (!d) return loadError(file, "bad_description", HH_PLUGIN_ENTRY_V1_NAME " returned no description");
   // Only the first two fields are common to every ABI major version: check the version
   // before trusting the size or anything past it.
@@ -145,7 +132,14 @@ Result<std::shared_ptr<LoadedPlugin>> PluginLoader::load(const LoadRequest& requ
   if (!d->init || !d->handle) {
     return loadError(file, "bad_description", "the description lacks an init or handle callback");
   }
+  return Ok{};
+}
 
+// A checked description's plugin: its handlers read, its name unique, its init called.
+Result<std::shared_ptr<LoadedPlugin>> startPlugin(const LoadRequest& request, const fs::path& mapped,
+                                                  const hh_plugin_v1& description, std::unique_ptr<LibraryCopy> copy) {
+  const fs::path& file = request.file;
+  const hh_plugin_v1* d = &description;
   PluginInfo info;
   info.name = d->name;
   info.version = d->version ? d->version : "";
@@ -181,6 +175,30 @@ Result<std::shared_ptr<LoadedPlugin>> PluginLoader::load(const LoadRequest& requ
   }
   info.loadedAt = nowMicros();
   return std::make_shared<LoadedPlugin>(std::move(info), d, state, std::move(copy));
+}
+
+}  // namespace
+
+PluginLoader::PluginLoader(fs::path copyDir) : copyDir_(std::move(copyDir)) {}
+
+Result<std::shared_ptr<LoadedPlugin>> PluginLoader::load(const LoadRequest& request) const {
+  const fs::path& file = request.file;
+  std::error_code exists;
+  if (!fs::is_regular_file(file, exists)) return loadError(file, "missing", "no such file");
+  fs::path mapped = file;
+  // Every failure below drops the copy, and with it its file.
+  std::unique_ptr<LibraryCopy> copy;
+  if (!copyDir_.empty()) {
+    auto made = LibraryCopy::make(file, copyDir_);
+    if (!made) return made.error();
+    copy = std::move(*made);
+    mapped = copy->path();
+  }
+
+  auto d = openDescription(file, mapped);
+  if (!d) return d.error();
+  if (auto checked = checkDescription(file, *d); !checked) return checked.error();
+  return startPlugin(request, mapped, **d, std::move(copy));
 }
 
 }  // namespace hookhost::plugins

@@ -33,6 +33,62 @@ bool optionalInt(const json& object, const char* key, std::optional<int>& into) 
   return true;
 }
 
+// One entry of "handlers" (`where` names it in errors, e.g. "handlers[2]").
+Result<ManifestHandler> parseHandlerEntry(const json& entry, const std::string& where,
+                                          const std::filesystem::path& file) {
+  ManifestHandler handler;
+  if (!optionalString(entry, "handler", handler.handler) || handler.handler.empty()) {
+    return manifestError(file, where + ".handler must be a non-empty string");
+  }
+  if (!optionalString(entry, "hook", handler.hook) || handler.hook.empty()) {
+    return manifestError(file, where + ".hook must be a non-empty string");
+  }
+  if (!optionalString(entry, "name", handler.name)) {
+    return manifestError(file, where + ".name must be a string");
+  }
+  if (!optionalString(entry, "notify_on_success", handler.notifyOnSuccess) ||
+      !optionalString(entry, "notify_on_failure", handler.notifyOnFailure)) {
+    return manifestError(file, where + ".notify_on_success/notify_on_failure must be strings");
+  }
+  for (auto [key, destination] : {std::pair{".notify_on_success: ", &handler.notifyOnSuccess},
+                                  std::pair{".notify_on_failure: ", &handler.notifyOnFailure}}) {
+    if (auto problem = notifyDestinationProblem(*destination)) return manifestError(file, where + key + *problem);
+    if (isWebhookDestination(*destination)) *destination = canonicalWebhookUrl(*destination);
+  }
+  if (auto tags = entry.find("tags"); tags != entry.end() && !tags->is_null()) {
+    if (!tags->is_array()) return manifestError(file, where + ".tags must be an array of strings");
+    for (const auto& tag : *tags) {
+      if (!tag.is_string()) return manifestError(file, where + ".tags must be an array of strings");
+      handler.tags.push_back(tag.get<std::string>());
+    }
+  }
+  if (auto config = entry.find("config"); config != entry.end() && !config->is_null()) {
+    if (!config->is_object()) return manifestError(file, where + ".config must be an object");
+    handler.config = *config;
+  }
+  std::string execution = "isolated";
+  if (!optionalString(entry, "execution", execution) ||
+      (execution != "isolated" && execution != "in_process")) {
+    return manifestError(file, where + ".execution must be \"isolated\" or \"in_process\"");
+  }
+  handler.execution = execution == "in_process" ? Execution::InProcess : Execution::Isolated;
+  if (!optionalInt(entry, "timeout_s", handler.timeoutS) ||
+      !optionalInt(entry, "max_attempts", handler.maxAttempts)) {
+    return manifestError(file, where + ".timeout_s/max_attempts must be integers");
+  }
+  if (auto filter = entry.find("filter"); filter != entry.end() && !filter->is_null()) {
+    auto compiled = filter::EventPattern::compile(*filter, where + ".filter");
+    if (!compiled) return manifestError(file, compiled.error().message);
+    handler.filter = *filter;
+  }
+  if (auto coalesce = entry.find("coalesce"); coalesce != entry.end() && !coalesce->is_null()) {
+    auto settings = jobs::parseCoalesce(*coalesce);
+    if (!settings) return manifestError(file, where + "." + settings.error().message);
+    handler.coalesce = *settings;
+  }
+  return handler;
+}
+
 }  // namespace
 
 const char* executionName(Execution execution) {
@@ -54,57 +110,9 @@ Result<PluginManifest> parseManifest(const json& document, const std::filesystem
     const json& entry = (*handlers)[i];
     std::string where = "handlers[" + std::to_string(i) + "]";
     if (!entry.is_object()) return manifestError(file, where + " is not an object");
-    ManifestHandler handler;
-    if (!optionalString(entry, "handler", handler.handler) || handler.handler.empty()) {
-      return manifestError(file, where + ".handler must be a non-empty string");
-    }
-    if (!optionalString(entry, "hook", handler.hook) || handler.hook.empty()) {
-      return manifestError(file, where + ".hook must be a non-empty string");
-    }
-    if (!optionalString(entry, "name", handler.name)) {
-      return manifestError(file, where + ".name must be a string");
-    }
-    if (!optionalString(entry, "notify_on_success", handler.notifyOnSuccess) ||
-        !optionalString(entry, "notify_on_failure", handler.notifyOnFailure)) {
-      return manifestError(file, where + ".notify_on_success/notify_on_failure must be strings");
-    }
-    for (auto [key, destination] : {std::pair{".notify_on_success: ", &handler.notifyOnSuccess},
-                                    std::pair{".notify_on_failure: ", &handler.notifyOnFailure}}) {
-      if (auto problem = notifyDestinationProblem(*destination)) return manifestError(file, where + key + *problem);
-      if (isWebhookDestination(*destination)) *destination = canonicalWebhookUrl(*destination);
-    }
-    if (auto tags = entry.find("tags"); tags != entry.end() && !tags->is_null()) {
-      if (!tags->is_array()) return manifestError(file, where + ".tags must be an array of strings");
-      for (const auto& tag : *tags) {
-        if (!tag.is_string()) return manifestError(file, where + ".tags must be an array of strings");
-        handler.tags.push_back(tag.get<std::string>());
-      }
-    }
-    if (auto config = entry.find("config"); config != entry.end() && !config->is_null()) {
-      if (!config->is_object()) return manifestError(file, where + ".config must be an object");
-      handler.config = *config;
-    }
-    std::string execution = "isolated";
-    if (!optionalString(entry, "execution", execution) ||
-        (execution != "isolated" && execution != "in_process")) {
-      return manifestError(file, where + ".execution must be \"isolated\" or \"in_process\"");
-    }
-    handler.execution = execution == "in_process" ? Execution::InProcess : Execution::Isolated;
-    if (!optionalInt(entry, "timeout_s", handler.timeoutS) ||
-        !optionalInt(entry, "max_attempts", handler.maxAttempts)) {
-      return manifestError(file, where + ".timeout_s/max_attempts must be integers");
-    }
-    if (auto filter = entry.find("filter"); filter != entry.end() && !filter->is_null()) {
-      auto compiled = filter::EventPattern::compile(*filter, where + ".filter");
-      if (!compiled) return manifestError(file, compiled.error().message);
-      handler.filter = *filter;
-    }
-    if (auto coalesce = entry.find("coalesce"); coalesce != entry.end() && !coalesce->is_null()) {
-      auto settings = jobs::parseCoalesce(*coalesce);
-      if (!settings) return manifestError(file, where + "." + settings.error().message);
-      handler.coalesce = *settings;
-    }
-    manifest.handlers.push_back(std::move(handler));
+    auto handler = parseHandlerEntry(entry, where, file);
+    if (!handler) return handler.error();
+    manifest.handlers.push_back(std::move(*handler));
   }
   return manifest;
 }

@@ -67,13 +67,9 @@ bool hasControlCharacters(const std::string& text) {
   return false;
 }
 
-}  // namespace
-
-Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const HookCatalog& catalog,
-                                               const RegistrationRules& rules) {
-  if (!body.is_object()) return makeError(ErrorKind::Unprocessable, "invalid_body", "the body must be a JSON object");
-  storage::HandlerSpec spec;
-
+// The steps of parseRegistration, each filling its part of `spec`, in the order a client
+// reads the errors: who the handler is, whom it tells, its code, its limits, its flows.
+Status parseIdentity(const nlohmann::json& body, const HookCatalog& catalog, storage::HandlerSpec& spec) {
   auto name = optionalField<std::string>(body, "name", "");
   if (!name) return name.error();
   if (name->empty()) return invalid("name", "is required and must not be empty");
@@ -89,7 +85,10 @@ Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const
     return makeError(ErrorKind::NotFound, "unknown_hook", "no hook named '" + *hook + "'; see GET /v1/hooks");
   }
   spec.hook = *hook;
+  return Ok{};
+}
 
+Status parseNotifyAndTags(const nlohmann::json& body, storage::HandlerSpec& spec) {
   for (auto [key, target] : {std::pair{"notify_on_success", &spec.notifyOnSuccess},
                              std::pair{"notify_on_failure", &spec.notifyOnFailure}}) {
     auto address = optionalField<std::string>(body, key, "");
@@ -105,7 +104,10 @@ Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const
       spec.tags.push_back(tag.get<std::string>());
     }
   }
+  return Ok{};
+}
 
+Status parseCode(const nlohmann::json& body, const RegistrationRules& rules, storage::HandlerSpec& spec) {
   auto runtimeText = optionalField<std::string>(body, "runtime", "python");
   if (!runtimeText) return runtimeText.error();
   auto runtime = parseRuntime(*runtimeText);
@@ -119,40 +121,43 @@ Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const
       return invalid("code", "is larger than " + std::to_string(rules.maxCodeBytes) + " bytes");
     }
     spec.code = *code;
-    if (auto fields = parsePythonFields(body, spec); !fields) return fields.error();
-  } else {
-    auto plugin = optionalField<std::string>(body, "plugin", "");
-    if (!plugin) return plugin.error();
-    auto slash = plugin->find('/');
-    if (slash == std::string::npos || slash == 0 || slash + 1 == plugin->size()) {
-      return invalid("plugin", "must name '<plugin name>/<handler name>'");
-    }
-    if (rules.pluginHandlerExists && !rules.pluginHandlerExists(*plugin)) {
-      return invalid("plugin", "no loaded plugin provides '" + *plugin + "'; see GET /v1/plugins");
-    }
-    spec.plugin = *plugin;
+    return parsePythonFields(body, spec);
   }
+  auto plugin = optionalField<std::string>(body, "plugin", "");
+  if (!plugin) return plugin.error();
+  auto slash = plugin->find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == plugin->size()) {
+    return invalid("plugin", "must name '<plugin name>/<handler name>'");
+  }
+  if (rules.pluginHandlerExists && !rules.pluginHandlerExists(*plugin)) {
+    return invalid("plugin", "no loaded plugin provides '" + *plugin + "'; see GET /v1/plugins");
+  }
+  spec.plugin = *plugin;
+  return Ok{};
+}
 
+Status parseConfigAndLimits(const nlohmann::json& body, const RegistrationRules& rules, storage::HandlerSpec& spec) {
   if (auto config = body.find("config"); config != body.end() && !config->is_null()) {
     if (!config->is_object()) return invalid("config", "must be a JSON object");
     spec.config = *config;
   }
+  struct Limit {
+    const char* key;
+    int fallback, low, high;
+    int* target;
+  };
+  for (const Limit& limit : {Limit{"timeout_s", rules.defaultTimeoutS, 1, rules.maxTimeoutS, &spec.timeoutS},
+                             Limit{"max_attempts", 1, 1, rules.maxAttempts, &spec.maxAttempts},
+                             Limit{"max_concurrency", 0, 0, 100'000, &spec.maxConcurrency}}) {
+    auto value = optionalField<int>(body, limit.key, limit.fallback);
+    if (!value) return value.error();
+    if (auto checked = checkRange(limit.key, *value, limit.low, limit.high); !checked) return checked.error();
+    *limit.target = *value;
+  }
+  return Ok{};
+}
 
-  auto timeout = optionalField<int>(body, "timeout_s", rules.defaultTimeoutS);
-  if (!timeout) return timeout.error();
-  if (auto checked = checkRange("timeout_s", *timeout, 1, rules.maxTimeoutS); !checked) return checked.error();
-  spec.timeoutS = *timeout;
-
-  auto attempts = optionalField<int>(body, "max_attempts", 1);
-  if (!attempts) return attempts.error();
-  if (auto checked = checkRange("max_attempts", *attempts, 1, rules.maxAttempts); !checked) return checked.error();
-  spec.maxAttempts = *attempts;
-
-  auto concurrency = optionalField<int>(body, "max_concurrency", 0);
-  if (!concurrency) return concurrency.error();
-  if (auto checked = checkRange("max_concurrency", *concurrency, 0, 100'000); !checked) return checked.error();
-  spec.maxConcurrency = *concurrency;
-
+Status parseFlows(const nlohmann::json& body, storage::HandlerSpec& spec) {
   if (auto filter = body.find("filter"); filter != body.end()) {
     // Compiled here only to refuse a bad pattern before anything is stored; the store's
     // FilterCache compiles the stored one for fires.
@@ -166,6 +171,20 @@ Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const
     if (!settings) return settings.error();
     spec.coalesce = *settings;
   }
+  return Ok{};
+}
+
+}  // namespace
+
+Result<storage::HandlerSpec> parseRegistration(const nlohmann::json& body, const HookCatalog& catalog,
+                                               const RegistrationRules& rules) {
+  if (!body.is_object()) return makeError(ErrorKind::Unprocessable, "invalid_body", "the body must be a JSON object");
+  storage::HandlerSpec spec;
+  if (auto step = parseIdentity(body, catalog, spec); !step) return step.error();
+  if (auto step = parseNotifyAndTags(body, spec); !step) return step.error();
+  if (auto step = parseCode(body, rules, spec); !step) return step.error();
+  if (auto step = parseConfigAndLimits(body, rules, spec); !step) return step.error();
+  if (auto step = parseFlows(body, spec); !step) return step.error();
   return spec;
 }
 

@@ -136,6 +136,12 @@ class SqlStore final : public Store {
   std::int64_t gatherInWindow(sql::Connection& session, std::int64_t eventId, const WindowMatch& match,
                               const std::string& key, Micros at);
   Result<FireResult> fireIn(sql::Connection& session, const NewEvent& event, std::int64_t maxQueued);
+  // The steps of fireIn.
+  std::vector<WindowMatch> handlersMatching(sql::Connection& session, const NewEvent& event);
+  std::int64_t insertEvent(sql::Connection& session, const NewEvent& event, Micros at);
+  /// A QUEUED job per match, or the event gathered in the match's coalescing window.
+  void createJobs(sql::Connection& session, const NewEvent& event, const std::vector<WindowMatch>& matches,
+                  FireResult& fired, Micros at);
   void appendHistory(sql::Connection& session, std::int64_t jobId, jobs::HistoryKind kind,
                      const nlohmann::json& data, Micros at);
   /// The one write of a job's state: `write`, fenced by (key, transition.from).

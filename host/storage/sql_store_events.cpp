@@ -74,7 +74,19 @@ Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& ev
       return FireResult{eventId, firedJobsOf(session, eventId), true, {}};
     }
   }
+  std::vector<WindowMatch> matches = handlersMatching(session, event);
+  if (queuedNow(session) + static_cast<std::int64_t>(matches.size()) > maxQueued) {
+    return makeError(ErrorKind::QueueFull, "queue_full",
+                     "the job queue is full (" + std::to_string(queued_.inTransaction()) + " queued, limit " +
+                         std::to_string(maxQueued) + "); try again later");
+  }
+  Micros at = sql::databaseNow(session);
+  FireResult fired{insertEvent(session, event, at), {}, false, {}};
+  createJobs(session, event, matches, fired, at);
+  return fired;
+}
 
+std::vector<SqlStore::WindowMatch> SqlStore::handlersMatching(sql::Connection& session, const NewEvent& event) {
   std::vector<WindowMatch> matches;
   auto handlers = sql::query(session,
                              "SELECT id, version, max_attempts, name, tags, content_filter, coalesce_settings FROM handlers "
@@ -89,13 +101,10 @@ Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& ev
     // The one check a handler without coalescing costs: its NULL column.
     if (auto coalesce = sql::optionalText(handlers, "coalesce_settings")) matches.back().coalesce = jobs::coalesceFromText(*coalesce);
   }
-  if (queuedNow(session) + static_cast<std::int64_t>(matches.size()) > maxQueued) {
-    return makeError(ErrorKind::QueueFull, "queue_full",
-                     "the job queue is full (" + std::to_string(queued_.inTransaction()) + " queued, limit " +
-                         std::to_string(maxQueued) + "); try again later");
-  }
+  return matches;
+}
 
-  Micros at = sql::databaseNow(session);
+std::int64_t SqlStore::insertEvent(sql::Connection& session, const NewEvent& event, Micros at) {
   std::string payload = event.payload.dump();
   std::string tags = nlohmann::json(event.tags).dump();
   Poco::Nullable<std::string> key;
@@ -103,7 +112,7 @@ Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& ev
   Poco::Nullable<Poco::Int64> parent, root;
   if (event.parentJobId) parent = *event.parentJobId;
   if (event.rootEventId) root = *event.rootEventId;
-  std::int64_t eventId = sql::insert(
+  return sql::insert(
       session,
       "INSERT INTO events (hook, payload, tags, idem_key, parent_job_id, depth, created_by, created_at, "
       "root_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -111,7 +120,10 @@ Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& ev
         st, bind(event.hook), bind(payload), bind(tags), bind(key), bind(parent), bind(event.depth),
             bind(event.createdBy), bind(at), bind(root);
       });
-  FireResult fired{eventId, {}, false, {}};
+}
+
+void SqlStore::createJobs(sql::Connection& session, const NewEvent& event, const std::vector<WindowMatch>& matches,
+                          FireResult& fired, Micros at) {
   const std::string queued = jobStateName(JobState::Queued);
   std::int64_t queuedJobs = 0;
   for (const WindowMatch& match : matches) {
@@ -138,7 +150,6 @@ Result<FireResult> SqlStore::fireIn(sql::Connection& session, const NewEvent& ev
     fired.jobs.push_back({jobId, match.id, match.name});
   }
   queued_.add(queuedJobs);
-  return fired;
 }
 
 void SqlStore::appendHistory(sql::Connection& session, std::int64_t jobId, jobs::HistoryKind kind,
